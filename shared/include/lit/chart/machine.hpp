@@ -1,0 +1,166 @@
+// A running instance of a chart, and the services it needs from its owner.
+//
+// Run-to-completion: start() and dispatch() each run one whole SCXML macrostep
+// (the triggering microstep, then eventless transitions and raised events until
+// the configuration is stable) before returning. They are not reentrant: an
+// action must not call dispatch() on its own machine; it raises instead.
+// Call them from one context only (the owner's loop or task), never from an ISR.
+// Nothing here allocates; the internal event queue lives on the caller's stack.
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <string_view>
+
+#include "lit/chart/table.hpp"
+#include "lit/chart/types.hpp"
+
+namespace lit::chart {
+
+class Machine;
+
+// What a dispatch did with its event. Only `failed`, `finished` and
+// `defer_overflow` leave the owner something to do.
+enum class Outcome : std::uint8_t {
+  handled,         // at least one transition was taken
+  unhandled,       // no transition was enabled; the event is discarded, as SCXML says
+  deferred,        // an active state defers the event; the host keeps it until recall()
+  defer_overflow,  // it should have been deferred but the host had no room: the event is lost
+  finished,        // a top-level final state was reached; the machine has exited every state
+  failed,          // an action called fail(), or the engine hit a bound; see Machine::failure()
+  not_running,     // dispatch() before start(), or after the machine finished or failed
+  invalid_event,   // the event id is not one of this chart's; nothing happened
+};
+
+// Why a machine failed.
+enum class Failure : std::uint8_t {
+  none,
+  action,                    // Step::fail() from an action or activity start
+  internal_queue_overflow,   // more raised events in one macrostep than kInternalQueueCapacity
+  livelock,                  // more than kMaxMicrosteps microsteps in one macrostep
+  history_memory,            // the machine was given less history memory than its table needs
+  reentrant_dispatch,        // an action called start() or dispatch() on its own machine
+};
+
+inline constexpr unsigned kInternalQueueCapacity = 16;
+inline constexpr unsigned kMaxMicrosteps = 256;
+
+enum class TraceKind : std::uint8_t {
+  event,       // index = event id, at the start of its processing
+  exit,        // index = state
+  transition,  // index = transition
+  enter,       // index = state
+  deferred,    // index = event id
+};
+
+struct TraceRecord {
+  TraceKind kind;
+  std::uint16_t index;
+};
+
+// Services a machine needs from whoever runs it: the actor runtime, the
+// firmware loop, or the simulator. One host may serve many machines, so every
+// call names the machine. Calls arrive synchronously from inside start() or
+// dispatch(). The host must never deliver an event for a timer it was told to
+// cancel, or for an activity it was told to cancel.
+class Host {
+ public:
+  // An after(...) clause of an entered state: deliver table.timers[timer].event in delay_ms.
+  virtual void arm_timer(Machine& machine, std::uint16_t timer, std::uint32_t delay_ms) = 0;
+  virtual void cancel_timer(Machine& machine, std::uint16_t timer) = 0;
+  // SCXML <send>: queue `event` as an external event after delay_ms (0 = now). Not cancelled on exit.
+  virtual void send_after(Machine& machine, EventId event, std::uint32_t delay_ms) = 0;
+  // Keep `event` (copying any payload) until recall(); false if there is no room.
+  virtual bool defer(Machine& machine, const Event& event) = 0;
+  // Re-queue every kept event, in arrival order, ahead of later external events.
+  virtual void recall(Machine& machine) = 0;
+  // An invoked activity of an entered state: start it; report its outcome later as
+  // table.invokes[invoke].done_event or .error_event.
+  virtual void start_activity(Machine& machine, std::uint16_t invoke) = 0;
+  virtual void cancel_activity(Machine& machine, std::uint16_t invoke) = 0;
+  virtual void log(Machine& machine, std::string_view label, std::string_view text) = 0;
+  // Called only while Machine::set_tracing(true).
+  virtual void trace(Machine& machine, TraceRecord record) = 0;
+
+ protected:
+  Host() = default;
+  Host(const Host&) = default;
+  Host& operator=(const Host&) = default;
+  ~Host() = default;  // never deleted through a Host*: no virtual destructor, no operator delete
+};
+
+class Step;
+
+class Machine {
+ public:
+  // `history_memory` holds table.history_bytes bytes of history records (none
+  // for charts without history); it must outlive the machine.
+  constexpr Machine(const Table& table, void* context, Host& host, std::span<std::uint8_t> history_memory = {})
+      : table_(&table), context_(context), host_(&host), history_(history_memory.data()),
+        history_size_(static_cast<std::uint16_t>(history_memory.size())) {}
+
+  // Enters the initial configuration (forgetting any history) and runs to completion.
+  Outcome start();
+  Outcome dispatch(const Event& event);
+  Outcome dispatch(EventId event) { return dispatch(Event{event, nullptr}); }
+  // Exits every active state in reverse document order, running exit actions and
+  // cancelling timers and activities, as SCXML does when a session ends.
+  void stop();
+  // Stops without running exit actions: timers and activities are still cancelled.
+  // For failures and brutal kills.
+  void halt();
+
+  bool running() const { return running_; }
+  bool is_in(StateIndex state) const { return (active_ & bit(state)) != 0; }
+  StateSet configuration() const { return active_; }
+  StateSet atomic_configuration() const { return active_ & table_->atomic_states; }
+  const std::uint8_t* history_memory() const { return history_; }
+  const Table& table() const { return *table_; }
+  void* context() const { return context_; }
+  Host& host() const { return *host_; }
+  Failure failure() const { return failure_; }
+  const char* failure_reason() const { return failure_reason_; }
+  void set_tracing(bool on) { tracing_ = on; }
+  bool tracing() const { return tracing_; }
+
+ private:
+  friend class Step;
+  friend struct Engine;
+
+  const Table* table_;
+  void* context_;
+  Host* host_;
+  std::uint8_t* history_;
+  std::uint16_t history_size_;
+  const char* failure_reason_ = nullptr;
+  StateSet active_ = 0;
+  bool running_ = false;
+  bool tracing_ = false;
+  bool in_macrostep_ = false;
+  Failure failure_ = Failure::none;
+};
+
+// What an action or guard sees of the step that runs it.
+class Step {
+ public:
+  const Event& event() const { return *event_; }
+  EventId event_id() const { return event_->id; }
+  bool in(StateIndex state) const { return machine_->is_in(state); }
+  // Queue an event on the internal queue; it is processed within this macrostep.
+  void raise(EventId event);
+  // Fail the machine: the macrostep stops after this action, nothing further runs,
+  // and dispatch() returns Outcome::failed. `reason` must outlive the machine (a literal).
+  void fail(const char* reason);
+  Machine& machine() const { return *machine_; }
+  void* context() const { return machine_->context_; }
+
+ private:
+  friend struct Engine;
+  Step(Machine& machine, const Event& event, void* queue) : machine_(&machine), event_(&event), queue_(queue) {}
+
+  Machine* machine_;
+  const Event* event_;
+  void* queue_;
+};
+
+}  // namespace lit::chart
