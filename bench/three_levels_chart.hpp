@@ -3,12 +3,14 @@
 // (a > a1 > a11, b > b1 > b11) where every "flip" moves between the two deepest
 // states, so each dispatch exits three states and enters three, each with an
 // action that bumps a counter. Beside it, the hand-written switch machine doing
-// the same work, as the baseline. Only the shared core; builds anywhere.
+// the same work, as the baseline, and a host that provides nothing (the chart
+// needs no timers, deferral or activities). Only the shared core; builds anywhere.
 #pragma once
 
 #include <cstdint>
 
 #include "lit/chart/dsl.hpp"
+#include "lit/chart/machine.hpp"
 
 namespace lit::bench {
 
@@ -32,6 +34,20 @@ inline constexpr auto three_levels = [] {
 
 // Counter increments per flip: three exits and three entries.
 inline constexpr std::uint64_t kThreeLevelsWorkPerEvent = 6;
+
+// Runs charts that use no host services; only the dispatch itself is measured.
+class NullHost final : public lit::chart::Host {
+ public:
+  void arm_timer(lit::chart::Machine&, std::uint16_t, std::uint32_t) override {}
+  void cancel_timer(lit::chart::Machine&, std::uint16_t) override {}
+  void send_after(lit::chart::Machine&, lit::chart::EventId, std::uint32_t) override {}
+  bool defer(lit::chart::Machine&, const lit::chart::Event&) override { return false; }
+  void recall(lit::chart::Machine&) override {}
+  void start_activity(lit::chart::Machine&, std::uint16_t) override {}
+  void cancel_activity(lit::chart::Machine&, std::uint16_t) override {}
+  void log(lit::chart::Machine&, std::string_view, std::string_view) override {}
+  void trace(lit::chart::Machine&, lit::chart::TraceRecord) override {}
+};
 
 // The hand-written equivalent of three_levels: what a careful C programmer
 // writes, with the entry and exit work inlined.

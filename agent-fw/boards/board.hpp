@@ -1,8 +1,8 @@
 // The board facade: the few services the port and the apps ask of whichever
 // board the image is built for. Each agent-fw/boards/<board>/ implements all of
 // it; nothing above this line touches a register. Call init() once, first thing
-// in main(). None of these allocate; console_write() busy-waits on the UART and
-// so must not be called from an interrupt handler.
+// in main(). None of these allocate; the console functions busy-wait on the
+// UART and so must not be called from an interrupt handler.
 #pragma once
 
 #include <cstdint>
@@ -19,7 +19,9 @@ std::uint32_t core_clock_hz();
 std::uint32_t now_ms();
 // Sleeps until the next interrupt (at the latest the next millisecond tick).
 void wait_for_interrupt();
-// Writes to the console UART, translating "\n" to "\r\n" for terminals.
+// Writes one byte to the console UART, waiting while its buffer is full.
+void console_put(char byte);
+// Writes text to the console UART, translating "\n" to "\r\n" for terminals.
 void console_write(std::string_view text);
 // Ends the program with `status`: on an emulated board QEMU exits with it.
 [[noreturn]] void exit(int status);

@@ -1,6 +1,6 @@
 // The parts of the board facade that are the same on every Cortex-M board we
-// run under QEMU: the SysTick clock, WFI idling, and leaving through
-// semihosting. A board that runs on real hardware without a debugger will
+// run under QEMU: console text over the board's console_put(), the SysTick
+// clock, WFI idling, and leaving through semihosting. A board that runs on real hardware without a debugger will
 // override exit() and panic() when it arrives.
 #include "board.hpp"
 #include "registers.hpp"
@@ -8,6 +8,13 @@
 #include "time_base.hpp"
 
 namespace lit::board {
+
+void console_write(std::string_view text) {
+  for (const char byte : text) {
+    if (byte == '\n') console_put('\r');
+    console_put(byte);
+  }
+}
 
 std::uint32_t now_ms() { return cortex_m::time_base::now_ms(); }
 

@@ -10,7 +10,6 @@
 
 #include "board.hpp"
 #include "console.hpp"
-#include "lit/chart/machine.hpp"
 #include "three_levels_chart.hpp"
 #include "tick_counter.hpp"
 
@@ -24,19 +23,6 @@ static_assert(kEvents % 10 == 0, "tenths_per_event() divides by kEvents / 10");
 // Keeps the compiler from folding loop iterations together, like
 // benchmark::DoNotOptimize in the host benchmark.
 inline void keep(const void* pointer) { asm volatile("" : : "r"(pointer) : "memory"); }
-
-class NullHost final : public lit::chart::Host {
- public:
-  void arm_timer(lit::chart::Machine&, std::uint16_t, std::uint32_t) override {}
-  void cancel_timer(lit::chart::Machine&, std::uint16_t) override {}
-  void send_after(lit::chart::Machine&, lit::chart::EventId, std::uint32_t) override {}
-  bool defer(lit::chart::Machine&, const lit::chart::Event&) override { return false; }
-  void recall(lit::chart::Machine&) override {}
-  void start_activity(lit::chart::Machine&, std::uint16_t) override {}
-  void cancel_activity(lit::chart::Machine&, std::uint16_t) override {}
-  void log(lit::chart::Machine&, std::string_view, std::string_view) override {}
-  void trace(lit::chart::Machine&, lit::chart::TraceRecord) override {}
-};
 
 // Each loop must stay under 2^24 ticks: about 3,300 instructions per event at kEvents.
 template <class Body>
@@ -69,7 +55,7 @@ int main() {
   });
 
   lit::bench::Counter chart_counter;
-  NullHost host;
+  lit::bench::NullHost host;
   lit::chart::Instance<three_levels> machine(chart_counter, host);
   machine.start();
   const std::uint64_t chart_start_work = chart_counter.value;

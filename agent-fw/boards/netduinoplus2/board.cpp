@@ -28,11 +28,6 @@ void init() {
 
 std::uint32_t core_clock_hz() { return kCoreClockHz; }
 
-void console_write(std::string_view text) {
-  for (const char byte : text) {
-    if (byte == '\n') kConsole.write('\r');
-    kConsole.write(byte);
-  }
-}
+void console_put(char byte) { kConsole.write(byte); }
 
 }  // namespace lit::board
