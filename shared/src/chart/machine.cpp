@@ -12,27 +12,40 @@ namespace lit::chart {
 
 namespace {
 
-class InternalQueue {
- public:
-  bool push(EventId event) {
-    if (size_ == kInternalQueueCapacity) return false;
-    items_[(head_ + size_) % kInternalQueueCapacity] = event;
-    ++size_;
-    return true;
+inline bool guard_holds(const Machine& machine, const TransitionRow& row, const Step& step) {
+  switch (row.guard_kind) {
+    case GuardKind::none: return true;
+    case GuardKind::call: return row.guard(machine.context(), step);
+    case GuardKind::in_state: return machine.is_in(row.guard_state);
+    case GuardKind::not_in_state: return !machine.is_in(row.guard_state);
   }
-  bool empty() const { return size_ == 0; }
-  EventId pop() {
-    const EventId event = items_[head_];
-    head_ = static_cast<std::uint8_t>((head_ + 1) % kInternalQueueCapacity);
-    --size_;
-    return event;
-  }
+  return false;
+}
 
- private:
-  EventId items_[kInternalQueueCapacity];
-  std::uint8_t head_ = 0;
-  std::uint8_t size_ = 0;
-};
+// The first enabled transition of the innermost state among `candidates`, in
+// document order, or, failing that, of the next state out; kNone if none.
+// Eventless selects eventless transitions, and `event` is then ignored.
+template <bool Eventless>
+inline std::uint16_t first_enabled(const Table& table, const Machine& machine, StateSet candidates, EventId event,
+                                   const Step& step) {
+  while (candidates != 0) {
+    const unsigned state = highest_bit(candidates);
+    const StateRow& row = table.states[state];
+    const TransitionRow* transition = table.transitions + row.first_transition;
+    const TransitionRow* const end = transition + row.transition_count;
+    for (; transition != end; ++transition) {
+      bool triggered = false;
+      if constexpr (Eventless) {
+        triggered = (transition->flags & transition_flag::eventless) != 0;
+      } else {
+        triggered = matches(table, *transition, event);
+      }
+      if (triggered && guard_holds(machine, *transition, step)) return static_cast<std::uint16_t>(transition - table.transitions);
+    }
+    candidates &= ~bit(state);
+  }
+  return kNone;
+}
 
 }  // namespace
 
@@ -40,14 +53,15 @@ struct Engine {
   Machine& machine;
   const Table& table;
   Host& host;
-  InternalQueue queue;
+  InternalQueue& queue;
   StateSet to_invoke = 0;  // statesToInvoke: entered in this macrostep and still active
   StateSet exited = 0;     // every state exited in this macrostep, for recall
   unsigned microsteps = 0;
   unsigned selected_count = 0;
   std::uint16_t selected[kMaxStates];
 
-  explicit Engine(Machine& owner) : machine(owner), table(*owner.table_), host(*owner.host_) {}
+  Engine(Machine& owner, InternalQueue& internal_queue)
+      : machine(owner), table(*owner.table_), host(*owner.host_), queue(internal_queue) {}
 
   bool failed() const { return machine.failure_ != Failure::none; }
 
@@ -59,43 +73,9 @@ struct Engine {
 
   // ---- selection -------------------------------------------------------------
 
-  bool matches(const TransitionRow& row, EventId event) const {
-    for (unsigned i = 0; i < row.descriptor_count; ++i) {
-      const EventId descriptor = table.descriptors[row.descriptors_begin + i];
-      if (descriptor == kAnyEvent) {
-        if (table.events[event].kind != EventKind::timer) return true;
-        continue;
-      }
-      for (EventId id = event; id != kNone; id = table.events[id].prefix) {
-        if (id == descriptor) return true;
-      }
-    }
-    return false;
-  }
-
-  bool guard_holds(const TransitionRow& row, const Step& step) const {
-    switch (row.guard_kind) {
-      case GuardKind::none: return true;
-      case GuardKind::call: return row.guard(machine.context_, step);
-      case GuardKind::in_state: return machine.is_in(row.guard_state);
-      case GuardKind::not_in_state: return !machine.is_in(row.guard_state);
-    }
-    return false;
-  }
-
-  // The first enabled transition of `state` or, failing that, of its innermost
-  // ancestor that has one; `candidates` are the states worth looking at.
   std::uint16_t first_enabled(StateSet candidates, EventId event, const Step& step) const {
-    for (; candidates != 0; candidates &= ~bit(highest_bit(candidates))) {
-      const StateRow& state = table.states[highest_bit(candidates)];
-      const std::uint16_t end = state.first_transition + state.transition_count;
-      for (std::uint16_t t = state.first_transition; t < end; ++t) {
-        const TransitionRow& row = table.transitions[t];
-        const bool triggered = event == kNone ? (row.flags & transition_flag::eventless) != 0 : matches(row, event);
-        if (triggered && guard_holds(row, step)) return t;
-      }
-    }
-    return kNone;
+    return event == kNone ? chart::first_enabled<true>(table, machine, candidates, event, step)
+                          : chart::first_enabled<false>(table, machine, candidates, event, step);
   }
 
   // selectTransitions / selectEventlessTransitions, then removeConflictingTransitions.
@@ -170,12 +150,21 @@ struct Engine {
     }
   }
 
+  // One state's or transition's actions: the direct function when there is one.
+  void run(ActionFn direct, std::uint16_t begin, std::uint16_t count, Step& step) {
+    if (direct != nullptr) {
+      direct(machine.context_, step);
+    } else if (count != 0) {
+      run_actions(begin, count, step);
+    }
+  }
+
   void raise(EventId event) {
     if (!queue.push(event)) fail(Failure::internal_queue_overflow, "internal event queue overflow");
   }
 
   void trace(TraceKind kind, unsigned index) {
-    if (machine.tracing_) host.trace(machine, TraceRecord{kind, static_cast<std::uint16_t>(index)});
+    if (machine.tracing()) host.trace(machine, TraceRecord{kind, static_cast<std::uint16_t>(index)});
   }
 
   // ---- microstep -----------------------------------------------------------------
@@ -187,7 +176,7 @@ struct Engine {
     for (unsigned i = 0; i < selected_count && !failed(); ++i) {
       const TransitionRow& row = table.transitions[selected[i]];
       trace(TraceKind::transition, selected[i]);
-      run_actions(row.action_begin, row.action_count, step);
+      run(row.action_fn, row.action_begin, row.action_count, step);
     }
     if (failed()) return;
     EntryPlan plan;
@@ -218,7 +207,7 @@ struct Engine {
     for (; exits != 0 && !failed(); exits &= ~bit(highest_bit(exits))) {
       const unsigned state = highest_bit(exits);
       const StateRow& row = table.states[state];
-      if ((row.flags & state_flag::has_exit) != 0) run_actions(row.exit_begin, row.exit_count, step);
+      run(row.exit_fn, row.exit_begin, row.exit_count, step);
       cancel_services(static_cast<StateIndex>(state), row);
       machine.active_ &= ~bit(state);
       exited |= bit(state);
@@ -246,17 +235,17 @@ struct Engine {
       const StateRow& row = table.states[state];
       machine.active_ |= bit(state);
       trace(TraceKind::enter, state);
-      if ((row.flags & state_flag::has_entry) != 0) run_actions(row.entry_begin, row.entry_count, step);
+      run(row.entry_fn, row.entry_begin, row.entry_count, step);
       if ((plan.default_entry & bit(state)) != 0) {
         const TransitionRow& initial = table.transitions[row.initial];
-        run_actions(initial.action_begin, initial.action_count, step);
+        run(initial.action_fn, initial.action_begin, initial.action_count, step);
       }
       if (plan.history_defaults != 0 && (row.flags & state_flag::has_history_child) != 0) {
         for (StateSet histories = plan.history_defaults & row.descendants; histories != 0; histories &= histories - 1) {
           const StateRow& history = table.states[lowest_bit(histories)];
           if (history.parent != state) continue;
           const TransitionRow& fallback = table.transitions[history.initial];
-          run_actions(fallback.action_begin, fallback.action_count, step);
+          run(fallback.action_fn, fallback.action_begin, fallback.action_count, step);
         }
       }
       if ((row.flags & state_flag::has_timers) != 0) {
@@ -282,7 +271,7 @@ struct Engine {
 
   void entered_final(const StateRow& row) {
     if (row.parent == kRoot) {
-      machine.running_ = false;
+      machine.set_mode(Machine::kRunning, false);
       return;
     }
     const StateIndex parent = row.parent;
@@ -298,7 +287,7 @@ struct Engine {
   // Eventless transitions and raised events until the configuration is stable,
   // then the activities of states that stayed entered.
   Outcome finish_macrostep() {
-    while (!failed() && machine.running_) {
+    while (!failed() && machine.running()) {
       if (++microsteps > kMaxMicrosteps) {
         fail(Failure::livelock, "eventless transitions or raised events did not settle");
         break;
@@ -321,7 +310,7 @@ struct Engine {
       halt_services();
       return Outcome::failed;
     }
-    if (!machine.running_) {
+    if (!machine.running()) {
       exit_interpreter();
       return failed() ? Outcome::failed : Outcome::finished;
     }
@@ -339,9 +328,9 @@ struct Engine {
     const Event none{kNone, nullptr};
     Step step(machine, none, &queue);
     const StateSet all = machine.active_;
-    machine.running_ = true;  // exit actions see a running machine
+    machine.set_mode(Machine::kRunning, true);  // exit actions see a running machine
     exit_states(all, step);
-    machine.running_ = false;
+    machine.set_mode(Machine::kRunning, false);
     machine.active_ = 0;
     if (failed()) halt_services();
   }
@@ -353,7 +342,7 @@ struct Engine {
       cancel_services(static_cast<StateIndex>(state), table.states[state]);
     }
     machine.active_ = 0;
-    machine.running_ = false;
+    machine.set_mode(Machine::kRunning, false);
   }
 
   Outcome start() {
@@ -361,7 +350,7 @@ struct Engine {
     const Event none{kNone, nullptr};
     Step step(machine, none, &queue);
     trace(TraceKind::transition, table.initial);
-    run_actions(initial.action_begin, initial.action_count, step);
+    run(initial.action_fn, initial.action_begin, initial.action_count, step);
     if (!failed()) {
       EntryPlan plan;
       if ((initial.flags & transition_flag::static_entry) != 0) {
@@ -375,6 +364,38 @@ struct Engine {
     return finish_macrostep();
   }
 
+  // A microstep whose states need nothing but their actions: no timers,
+  // invocations, history, final states or deferral, and a static entry set.
+  void quick_microstep(const TransitionRow& transition, StateSet exits, Step& step) {
+    for (; exits != 0; exits &= ~bit(highest_bit(exits))) {
+      const unsigned state = highest_bit(exits);
+      const StateRow& row = table.states[state];
+      run(row.exit_fn, row.exit_begin, row.exit_count, step);
+      if (failed()) return;
+      machine.active_ &= ~bit(state);
+    }
+    run(transition.action_fn, transition.action_begin, transition.action_count, step);
+    for (StateSet entering = transition.entry; entering != 0 && !failed(); entering &= entering - 1) {
+      const unsigned state = lowest_bit(entering);
+      const StateRow& row = table.states[state];
+      machine.active_ |= bit(state);
+      run(row.entry_fn, row.entry_begin, row.entry_count, step);
+      if ((transition.default_entered & bit(state)) != 0 && !failed()) {
+        const TransitionRow& initial = table.transitions[row.initial];
+        run(initial.action_fn, initial.action_begin, initial.action_count, step);
+      }
+    }
+  }
+
+  // Continues a dispatch whose transition was chosen by the short path.
+  Outcome continue_with(std::uint16_t chosen, Step& step) {
+    selected[0] = chosen;
+    selected_count = 1;
+    microstep(step);
+    return finish_macrostep();
+  }
+
+  // The general path: any chart, any transition set.
   Outcome dispatch(const Event& event) {
     trace(TraceKind::event, event.id);
     Step step(machine, event, &queue);
@@ -404,8 +425,8 @@ struct Engine {
 };
 
 Outcome Machine::start() {
-  if (in_macrostep_) return Outcome::not_running;
-  if (running_) stop();
+  if (in_macrostep()) return Outcome::not_running;
+  if (running()) stop();
   failure_ = Failure::none;
   failure_reason_ = nullptr;
   active_ = 0;
@@ -415,39 +436,106 @@ Outcome Machine::start() {
     return Outcome::failed;
   }
   if (table_->history_bytes != 0) std::memset(history_, 0, table_->history_bytes);
-  in_macrostep_ = true;
-  running_ = true;
-  const Outcome outcome = Engine(*this).start();
-  in_macrostep_ = false;
+  set_mode(kInMacrostep, true);
+  set_mode(kRunning, true);
+  InternalQueue queue;
+  const Outcome outcome = Engine(*this, queue).start();
+  set_mode(kInMacrostep, false);
   return outcome;
 }
 
+namespace {
+
+// The short path's ways out to the general engine, kept out of line so the
+// short path needs no Engine on its stack.
+[[gnu::noinline]] Outcome continue_in_engine(Machine& machine, InternalQueue& queue, std::uint16_t chosen, Step& step) {
+  return Engine(machine, queue).continue_with(chosen, step);
+}
+
+[[gnu::noinline]] void interpret_quick_microstep(Machine& machine, InternalQueue& queue, const TransitionRow& transition,
+                                                 StateSet exits, Step& step) {
+  Engine(machine, queue).quick_microstep(transition, exits, step);
+}
+
+[[gnu::noinline]] Outcome finish_in_engine(Machine& machine, InternalQueue& queue) {
+  return Engine(machine, queue).finish_macrostep();
+}
+
+}  // namespace
+
+// The short path for charts without parallel states: the configuration is one
+// chain, so at most one transition is enabled and there are no conflicts; a
+// step that touches no special state needs no more than its actions (compiled,
+// for DSL charts), and the macrostep loop runs only if something was raised or
+// an eventless transition could now be enabled.
+[[gnu::always_inline]] inline Outcome Machine::dispatch_single_region(const EventRow& row, const Event& event, InternalQueue& queue) {
+  const Table& table = *table_;
+  const StateSet active = active_;
+  const StateSet handlers = row.handlers & active;
+  if (handlers == 0) return Outcome::unhandled;
+  Step step(*this, event, &queue);
+  const std::uint16_t chosen = first_enabled<false>(table, *this, handlers, event.id, step);
+  if (chosen == kNone) return Outcome::unhandled;
+  const TransitionRow& transition = table.transitions[chosen];
+  const StateSet exits = active & transition.exit_scope;
+  constexpr std::uint8_t known_entry = transition_flag::static_entry | transition_flag::targetless;
+  if ((transition.flags & known_entry) == 0 || ((exits | transition.entry) & table.special_states) != 0) {
+    return continue_in_engine(*this, queue, chosen, step);
+  }
+  interpret_quick_microstep(*this, queue, transition, exits, step);
+  if (failure_ == Failure::none && queue.empty() && (table.eventless_sources & active_) == 0) return Outcome::handled;
+  return finish_in_engine(*this, queue);
+}
+
 Outcome Machine::dispatch(const Event& event) {
-  if (in_macrostep_) {
+  if (in_macrostep()) {
     failure_ = Failure::reentrant_dispatch;
     failure_reason_ = "dispatch() called from inside an action of the same machine";
     return Outcome::failed;
   }
-  if (!running_) return Outcome::not_running;
+  if (!running()) return Outcome::not_running;
   if (event.id >= table_->event_count) return Outcome::invalid_event;
-  in_macrostep_ = true;
-  const Outcome outcome = Engine(*this).dispatch(event);
-  in_macrostep_ = false;
+  if (table_->compiled_dispatch != nullptr && !tracing()) return table_->compiled_dispatch(*this, event);
+  return dispatch_interpreted(event);
+}
+
+Outcome Machine::dispatch_interpreted(const Event& event) {
+  const Table& table = *table_;
+  const EventRow& row = table.events[event.id];
+  if (!table.single_region || tracing() || (row.deferrers & active_) != 0) return dispatch_general(event);
+  InternalQueue queue;
+  set_mode(kInMacrostep, true);
+  const Outcome outcome = dispatch_single_region(row, event, queue);
+  set_mode(kInMacrostep, false);
+  return outcome;
+}
+
+Outcome Machine::resume(std::uint16_t chosen, InternalQueue& queue, Step& step) {
+  return continue_in_engine(*this, queue, chosen, step);
+}
+
+Outcome Machine::settle(InternalQueue& queue) { return finish_in_engine(*this, queue); }
+
+Outcome Machine::dispatch_general(const Event& event) {
+  InternalQueue queue;
+  set_mode(kInMacrostep, true);
+  const Outcome outcome = Engine(*this, queue).dispatch(event);
+  set_mode(kInMacrostep, false);
   return outcome;
 }
 
 void Machine::stop() {
-  if (!running_ || in_macrostep_) return;
-  in_macrostep_ = true;
-  Engine engine(*this);
-  engine.exit_interpreter();
-  in_macrostep_ = false;
+  if (!running() || in_macrostep()) return;
+  set_mode(kInMacrostep, true);
+  InternalQueue queue;
+  Engine(*this, queue).exit_interpreter();
+  set_mode(kInMacrostep, false);
 }
 
 void Machine::halt() {
-  if (!running_) return;
-  Engine engine(*this);
-  engine.halt_services();
+  if (!running()) return;
+  InternalQueue queue;
+  Engine(*this, queue).halt_services();
 }
 
 void Step::raise(EventId event) {

@@ -9,6 +9,7 @@
 
 #include <cstdint>
 #include <string_view>
+#include <type_traits>
 
 #include "lit/chart/entry_set.hpp"
 #include "lit/chart/spec.hpp"
@@ -144,6 +145,7 @@ class Compiler {
     link_event_prefixes();
     compute_event_masks();
     if (!compute_transition_sets()) return result_;
+    link_direct_actions();
     finish_header();
     return result_;
   }
@@ -167,6 +169,7 @@ class Compiler {
     table.timers = out_.timers.data();
     table.invokes = out_.invokes.data();
     table.state_count = static_cast<std::uint16_t>(out_.states.size());
+    table.descriptor_count = static_cast<std::uint16_t>(out_.descriptors.size());
     table.transition_count = static_cast<std::uint16_t>(out_.transitions.size());
     table.event_count = static_cast<std::uint16_t>(out_.events.size());
     return table;
@@ -464,7 +467,9 @@ class Compiler {
 
     row.guard_kind = spec.guard_kind;
     row.guard = spec.guard;
-    if (spec.guard_kind == GuardKind::call && spec.guard == nullptr) {
+    // (Only a run-time front-end can leave the function out; the DSL always sets
+    // it, and comparing function addresses is not constant under UBSan.)
+    if (!std::is_constant_evaluated() && spec.guard_kind == GuardKind::call && spec.guard == nullptr) {
       return fail(CompileError::guard_missing_function, SpecElement::transition, spec_index, {}, spec.location);
     }
     if (spec.guard_kind == GuardKind::in_state || spec.guard_kind == GuardKind::not_in_state) {
@@ -504,7 +509,7 @@ class Compiler {
     for (std::size_t i = 0; i < spec_.actions.size(); ++i) {
       const SpecAction& spec = spec_.actions[i];
       ActionRow row{spec.fn, spec.label, spec.text, spec.delay_ms, kNone, spec.kind};
-      if (spec.kind == ActionKind::call && spec.fn == nullptr) {
+      if (!std::is_constant_evaluated() && spec.kind == ActionKind::call && spec.fn == nullptr) {
         return fail(CompileError::action_missing_function, SpecElement::action, i, {}, spec.location);
       }
       if (spec.kind == ActionKind::raise || spec.kind == ActionKind::send_after) {
@@ -570,21 +575,22 @@ class Compiler {
     }
   }
 
-  constexpr bool matches(EventId descriptor, EventId event) const {
-    if (descriptor == kAnyEvent) return out_.events[event].kind != EventKind::timer;
-    for (EventId id = event; id != kNone; id = out_.events[id].prefix) {
-      if (id == descriptor) return true;
-    }
-    return false;
+  // A one-descriptor match, by the same rule as matches() in table.hpp.
+  constexpr bool descriptor_matches(EventId descriptor, EventId event) const {
+    TransitionRow probe{};
+    probe.descriptor_count = 1;
+    const EventId descriptors[1] = {descriptor};
+    Table table = view();
+    table.descriptors = descriptors;
+    return matches(table, probe, event);
   }
 
   constexpr void compute_event_masks() {
+    const Table table = view();
     for (std::size_t t = 0; t < out_.transitions.size(); ++t) {
       const TransitionRow& row = out_.transitions[t];
-      for (unsigned d = 0; d < row.descriptor_count; ++d) {
-        for (std::size_t e = 0; e < out_.events.size(); ++e) {
-          if (matches(out_.descriptors[row.descriptors_begin + d], static_cast<EventId>(e))) out_.events[e].handlers |= bit(row.source);
-        }
+      for (std::size_t e = 0; e < out_.events.size(); ++e) {
+        if (matches(table, row, static_cast<EventId>(e))) out_.events[e].handlers |= bit(row.source);
       }
     }
     for (std::size_t i = 0; i < spec_.defers.size(); ++i) {
@@ -592,7 +598,7 @@ class Compiler {
         EventId id = kNone;
         resolve_event(token, id, true);  // already known: resolves without adding
         for (std::size_t e = 0; e < out_.events.size(); ++e) {
-          if (matches(id, static_cast<EventId>(e))) out_.events[e].deferrers |= bit(spec_.defers[i].state);
+          if (descriptor_matches(id, static_cast<EventId>(e))) out_.events[e].deferrers |= bit(spec_.defers[i].state);
         }
       }
     }
@@ -649,6 +655,24 @@ class Compiler {
       row.default_entered = plan.default_entry;
     }
     return true;
+  }
+
+  constexpr ActionFn sole_call(std::uint16_t begin, std::uint16_t count) const {
+    return count == 1 && out_.actions[begin].kind == ActionKind::call ? out_.actions[begin].fn : nullptr;
+  }
+
+  constexpr void link_direct_actions() {
+    for (std::size_t i = 0; i < out_.states.size(); ++i) {
+      StateRow& row = out_.states[i];
+      row.entry_fn = sole_call(row.entry_begin, row.entry_count);
+      row.exit_fn = sole_call(row.exit_begin, row.exit_count);
+      constexpr std::uint8_t special = state_flag::has_timers | state_flag::has_invokes | state_flag::has_history_child | state_flag::defers;
+      if ((row.flags & special) != 0 || row.kind == StateKind::final) out_.header.special_states |= bit(static_cast<unsigned>(i));
+    }
+    for (std::size_t t = 0; t < out_.transitions.size(); ++t) {
+      TransitionRow& row = out_.transitions[t];
+      row.action_fn = sole_call(row.action_begin, row.action_count);
+    }
   }
 
   // ---- header and hash --------------------------------------------------------

@@ -746,9 +746,279 @@ consteval auto define(std::string_view name, Items... items) {
   return Chart<Ctx, counts>(rows);
 }
 
+// ---- compiled dispatch ---------------------------------------------------------
+//
+// A chart's rows are constants, so for a chart without parallel states the
+// whole dispatch can be compiled: a branch tree on the active atomic state
+// leads to that state's candidate transitions (its own, then its ancestors',
+// in document order) tested against constant event ids and guards, and the
+// chosen transition's microstep runs as straight-line code with the action
+// bodies inlined. It follows the interpreter's rules exactly and hands the
+// step back to it for anything beyond plain actions: deferral, tracing,
+// timers, invocations, history, final states, raised events or eventless
+// transitions. Define LIT_CHART_COMPILED_DISPATCH=0 to trade this speed for
+// code size.
+
+#ifndef LIT_CHART_COMPILED_DISPATCH
+#define LIT_CHART_COMPILED_DISPATCH 1
+#endif
+
+namespace compiled {
+
+template <const auto& Definition>
+inline constexpr Table rows = Definition.table();
+
+template <std::size_t N>
+constexpr std::array<StateIndex, N> ordered(StateSet set, bool descending) {
+  std::array<StateIndex, N> states{};
+  for (std::size_t i = 0; i < N; ++i) {
+    const unsigned next = descending ? highest_bit(set) : lowest_bit(set);
+    states[i] = static_cast<StateIndex>(next);
+    set &= ~bit(next);
+  }
+  return states;
+}
+
+constexpr std::size_t count(StateSet set) { return static_cast<std::size_t>(__builtin_popcountll(set)); }
+
+// The states a step from active atomic state `atomic` by transition `t` exits.
+constexpr StateSet exit_set(const Table& table, StateIndex atomic, std::uint16_t t) {
+  const TransitionRow& row = table.transitions[t];
+  if ((row.flags & transition_flag::targetless) != 0) return 0;
+  return (table.states[atomic].ancestors | bit(atomic)) & row.exit_scope;
+}
+
+// Whether a list of actions is empty or one user function (then the row's
+// direct pointer is set). Decided from the rows, not by comparing function
+// addresses, which UBSan builds cannot do in constant expressions.
+constexpr bool direct(const Table& table, std::uint16_t begin, std::uint16_t count) {
+  return count == 0 || (count == 1 && table.actions[begin].kind == ActionKind::call);
+}
+
+// Whether the step is nothing but actions and state changes known now.
+constexpr bool straight_line(const Table& table, StateIndex atomic, std::uint16_t t) {
+  const TransitionRow& row = table.transitions[t];
+  constexpr std::uint8_t known_entry = transition_flag::static_entry | transition_flag::targetless;
+  if ((row.flags & known_entry) == 0) return false;
+  if (((exit_set(table, atomic, t) | row.entry) & table.special_states) != 0) return false;
+  if (!direct(table, row.action_begin, row.action_count)) return false;
+  for (StateSet rest = exit_set(table, atomic, t); rest != 0; rest &= rest - 1) {
+    const StateRow& state = table.states[lowest_bit(rest)];
+    if (!direct(table, state.exit_begin, state.exit_count)) return false;
+  }
+  for (StateSet rest = row.entry; rest != 0; rest &= rest - 1) {
+    const StateRow& state = table.states[lowest_bit(rest)];
+    if (!direct(table, state.entry_begin, state.entry_count)) return false;
+    if ((row.default_entered & bit(lowest_bit(rest))) != 0) {
+      const TransitionRow& initial = table.transitions[state.initial];
+      if (!direct(table, initial.action_begin, initial.action_count)) return false;
+    }
+  }
+  return true;
+}
+
+// Calls a state's or transition's one action, if it has one (straight_line()
+// has made sure that is all it has).
+template <ActionFn Fn, std::uint16_t Count>
+inline bool call(void* context, Step& step) {
+  if constexpr (Count != 0) {
+    Fn(context, step);
+    return !CompiledAccess::failed(step.machine());
+  }
+  return true;
+}
+
+// The configuration during a compiled microstep: kept in a register and
+// stored after every change, so actions always see the exact configuration
+// without the step having to read it back after each of them.
+struct Configuration {
+  StateSet current;
+  Machine& machine;
+  void set(StateSet next) {
+    current = next;
+    CompiledAccess::set_active(machine, next);
+  }
+};
+
+template <const auto& Definition, StateIndex State>
+inline bool exit_state(void* context, Step& step, Configuration& active) {
+  constexpr const StateRow& row = rows<Definition>.states[State];
+  if (!call<row.exit_fn, row.exit_count>(context, step)) return false;
+  active.set(active.current & ~bit(State));
+  return true;
+}
+
+template <const auto& Definition, StateIndex State, bool DefaultEntry>
+inline bool enter_state(void* context, Step& step, Configuration& active) {
+  constexpr const StateRow& row = rows<Definition>.states[State];
+  active.set(active.current | bit(State));
+  if (!call<row.entry_fn, row.entry_count>(context, step)) return false;
+  if constexpr (DefaultEntry) {
+    constexpr const TransitionRow& initial = rows<Definition>.transitions[row.initial];
+    return call<initial.action_fn, initial.action_count>(context, step);
+  }
+  return true;
+}
+
+template <const auto& Definition, StateIndex Atomic, std::uint16_t T>
+inline void microstep(void* context, Step& step, Configuration active) {
+  constexpr const Table& table = rows<Definition>;
+  constexpr TransitionRow row = table.transitions[T];
+  constexpr StateSet exits = exit_set(table, Atomic, T);
+  constexpr auto exit_order = ordered<count(exits)>(exits, true);
+  constexpr auto entry_order = ordered<count(row.entry)>(row.entry, false);
+  [&]<std::size_t... X, std::size_t... E>(std::index_sequence<X...>, std::index_sequence<E...>) {
+    (void)((exit_state<Definition, exit_order[X]>(context, step, active) && ...) &&
+           call<row.action_fn, row.action_count>(context, step) &&
+           (enter_state<Definition, entry_order[E], (row.default_entered & bit(entry_order[E])) != 0>(context, step, active) && ...));
+  }(std::make_index_sequence<exit_order.size()>{}, std::make_index_sequence<entry_order.size()>{});
+}
+
+// The events transition `t` answers to, when they are few enough to compare
+// one by one; otherwise the interpreter's matches() decides.
+inline constexpr std::size_t kMaxListedEvents = 8;
+
+constexpr std::size_t count_triggers(const Table& table, std::uint16_t t) {
+  std::size_t triggers = 0;
+  for (EventId e = 0; e < table.event_count; ++e) triggers += matches(table, table.transitions[t], e) ? 1U : 0U;
+  return triggers;
+}
+
+template <std::size_t N>
+constexpr std::array<EventId, N> triggers(const Table& table, std::uint16_t t) {
+  std::array<EventId, N> events{};
+  std::size_t next = 0;
+  for (EventId e = 0; e < table.event_count; ++e) {
+    if (matches(table, table.transitions[t], e)) events[next++] = e;
+  }
+  return events;
+}
+
+template <const auto& Definition, std::uint16_t T>
+inline bool triggered(EventId event) {
+  constexpr const Table& table = rows<Definition>;
+  constexpr std::size_t n = count_triggers(table, T);
+  if constexpr (n <= kMaxListedEvents) {
+    constexpr auto events = triggers<n>(table, T);
+    return [&]<std::size_t... I>(std::index_sequence<I...>) {
+      return ((event == events[I]) || ...);
+    }(std::make_index_sequence<n>{});
+  } else {
+    return matches(table, table.transitions[T], event);
+  }
+}
+
+template <const auto& Definition, std::uint16_t T>
+inline bool guard_holds(Machine& machine, const Step& step) {
+  constexpr TransitionRow row = rows<Definition>.transitions[T];
+  if constexpr (row.guard_kind == GuardKind::none) {
+    return true;
+  } else if constexpr (row.guard_kind == GuardKind::call) {
+    constexpr GuardFn guard = row.guard;
+    return guard(machine.context(), step);
+  } else if constexpr (row.guard_kind == GuardKind::in_state) {
+    return machine.is_in(row.guard_state);
+  } else {
+    return !machine.is_in(row.guard_state);
+  }
+}
+
+// The candidate transitions for atomic state `atomic`: its own, then each
+// ancestor's, innermost first, each state's in document order.
+constexpr std::size_t count_candidates(const Table& table, StateIndex atomic) {
+  std::size_t n = table.states[atomic].transition_count;
+  for (StateSet up = table.states[atomic].ancestors; up != 0; up &= up - 1) n += table.states[lowest_bit(up)].transition_count;
+  return n;
+}
+
+template <std::size_t N>
+constexpr std::array<std::uint16_t, N> candidates(const Table& table, StateIndex atomic) {
+  std::array<std::uint16_t, N> list{};
+  std::size_t next = 0;
+  StateSet chain = table.states[atomic].ancestors | bit(atomic);
+  for (; chain != 0; chain &= ~bit(highest_bit(chain))) {
+    const StateRow& state = table.states[highest_bit(chain)];
+    for (std::uint16_t t = state.first_transition; t < state.first_transition + state.transition_count; ++t) list[next++] = t;
+  }
+  return list;
+}
+
+template <const auto& Definition>
+inline Outcome after_step(Machine& machine, InternalQueue& queue) {
+  constexpr StateSet eventless = rows<Definition>.eventless_sources;
+  const bool settled = !CompiledAccess::failed(machine) && queue.empty() &&
+                       (eventless == 0 || (eventless & CompiledAccess::active(machine)) == 0);
+  return settled ? Outcome::handled : CompiledAccess::settle(machine, queue);
+}
+
+template <const auto& Definition, StateIndex Atomic, std::uint16_t T>
+inline bool attempt(Machine& machine, EventId event, Step& step, InternalQueue& queue, Outcome& outcome) {
+  if (!triggered<Definition, T>(event) || !guard_holds<Definition, T>(machine, step)) return false;
+  if constexpr (straight_line(rows<Definition>, Atomic, T)) {
+    microstep<Definition, Atomic, T>(machine.context(), step, Configuration{CompiledAccess::active(machine), machine});
+    outcome = after_step<Definition>(machine, queue);
+  } else {
+    outcome = CompiledAccess::resume(machine, T, queue, step);
+  }
+  return true;
+}
+
+template <const auto& Definition, StateIndex Atomic>
+inline Outcome select_from(Machine& machine, EventId event, Step& step, InternalQueue& queue) {
+  constexpr auto list = candidates<count_candidates(rows<Definition>, Atomic)>(rows<Definition>, Atomic);
+  Outcome outcome = Outcome::unhandled;
+  [&]<std::size_t... I>(std::index_sequence<I...>) {
+    (void)(attempt<Definition, Atomic, list[I]>(machine, event, step, queue, outcome) || ...);
+  }(std::make_index_sequence<list.size()>{});
+  return outcome;
+}
+
+template <const auto& Definition>
+inline constexpr auto atomic_states = ordered<count(rows<Definition>.atomic_states)>(rows<Definition>.atomic_states, false);
+
+// Binary search on the active atomic state, by conditional branches.
+template <const auto& Definition, std::size_t Low, std::size_t High>
+inline Outcome select_by_state(unsigned atomic, Machine& machine, EventId event, Step& step, InternalQueue& queue) {
+  if constexpr (High - Low == 1) {
+    return select_from<Definition, atomic_states<Definition>[Low]>(machine, event, step, queue);
+  } else {
+    constexpr std::size_t middle = (Low + High) / 2;
+    if (atomic < atomic_states<Definition>[middle]) return select_by_state<Definition, Low, middle>(atomic, machine, event, step, queue);
+    return select_by_state<Definition, middle, High>(atomic, machine, event, step, queue);
+  }
+}
+
+template <const auto& Definition>
+Outcome dispatch(Machine& machine, const Event& event) {
+  constexpr const Table& table = rows<Definition>;
+  const StateSet active = CompiledAccess::active(machine);
+  if constexpr (table.deferring_states != 0) {
+    if ((table.events[event.id].deferrers & active) != 0) return CompiledAccess::interpret(machine, event);
+  }
+  InternalQueue queue;
+  Step step = CompiledAccess::step(machine, event, queue);
+  CompiledAccess::enter_macrostep(machine);
+  const Outcome outcome =
+      select_by_state<Definition, 0, atomic_states<Definition>.size()>(highest_bit(active), machine, event.id, step, queue);
+  CompiledAccess::leave_macrostep(machine);
+  return outcome;
+}
+
+template <const auto& Definition>
+inline constexpr bool available = LIT_CHART_COMPILED_DISPATCH != 0 && rows<Definition>.single_region;
+
+template <const auto& Definition>
+constexpr Table with_compiled_dispatch() {
+  Table table = rows<Definition>;
+  if constexpr (available<Definition>) table.compiled_dispatch = &dispatch<Definition>;
+  return table;
+}
+
+}  // namespace compiled
+
 // The engine's view of a chart made by define(), itself a constant.
 template <const auto& Definition>
-inline constexpr Table table_of = Definition.table();
+inline constexpr Table table_of = compiled::with_compiled_dispatch<Definition>();
 
 // A machine for a chart made by define(), with its history memory beside it:
 //   lit::chart::Instance<lamp> machine(context, host);
@@ -759,6 +1029,18 @@ class Instance : public Machine {
   constexpr Instance(Context& context, Host& host) : Machine(table_of<Definition>, &context, host, memory_) {}
   Instance(const Instance&) = delete;
   Instance& operator=(const Instance&) = delete;
+
+  // Same as Machine::dispatch(); knowing the chart, it calls the compiled
+  // dispatch directly instead of through the table.
+  Outcome dispatch(const Event& event) {
+    if constexpr (compiled::available<Definition>) {
+      if (CompiledAccess::ready(*this) && event.id < table_of<Definition>.event_count) {
+        return compiled::dispatch<Definition>(*this, event);
+      }
+    }
+    return Machine::dispatch(event);
+  }
+  Outcome dispatch(EventId event) { return dispatch(Event{event, nullptr}); }
 
  private:
   std::array<std::uint8_t, Definition.history_bytes()> memory_{};

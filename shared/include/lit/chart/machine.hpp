@@ -91,6 +91,32 @@ class Host {
 
 class Step;
 
+// The internal event queue of one macrostep. It lives on the stack of the
+// call that runs the macrostep, never in the machine.
+class InternalQueue {
+ public:
+  bool push(EventId event) {
+    if (size_ == kInternalQueueCapacity) return false;
+    items_[(head_ + size_) % kInternalQueueCapacity] = event;
+    ++size_;
+    return true;
+  }
+  bool empty() const { return size_ == 0; }
+  EventId pop() {
+    const EventId event = items_[head_];
+    head_ = static_cast<std::uint8_t>((head_ + 1) % kInternalQueueCapacity);
+    --size_;
+    return event;
+  }
+
+ private:
+  EventId items_[kInternalQueueCapacity];
+  std::uint8_t head_ = 0;
+  std::uint8_t size_ = 0;
+};
+
+struct CompiledAccess;
+
 class Machine {
  public:
   // `history_memory` holds table.history_bytes bytes of history records (none
@@ -110,7 +136,7 @@ class Machine {
   // For failures and brutal kills.
   void halt();
 
-  bool running() const { return running_; }
+  bool running() const { return (mode_ & kRunning) != 0; }
   bool is_in(StateIndex state) const { return (active_ & bit(state)) != 0; }
   StateSet configuration() const { return active_; }
   StateSet atomic_configuration() const { return active_ & table_->atomic_states; }
@@ -120,12 +146,20 @@ class Machine {
   Host& host() const { return *host_; }
   Failure failure() const { return failure_; }
   const char* failure_reason() const { return failure_reason_; }
-  void set_tracing(bool on) { tracing_ = on; }
-  bool tracing() const { return tracing_; }
+  void set_tracing(bool on) { set_mode(kTracing, on); }
+  bool tracing() const { return (mode_ & kTracing) != 0; }
 
  private:
   friend class Step;
   friend struct Engine;
+  friend struct CompiledAccess;
+
+  Outcome dispatch_interpreted(const Event& event);
+  Outcome dispatch_single_region(const EventRow& row, const Event& event, InternalQueue& queue);
+  [[gnu::noinline]] Outcome dispatch_general(const Event& event);
+  // For compiled dispatch: finish a step the general way.
+  [[gnu::noinline]] Outcome resume(std::uint16_t chosen, InternalQueue& queue, Step& step);
+  [[gnu::noinline]] Outcome settle(InternalQueue& queue);
 
   const Table* table_;
   void* context_;
@@ -134,9 +168,14 @@ class Machine {
   std::uint16_t history_size_;
   const char* failure_reason_ = nullptr;
   StateSet active_ = 0;
-  bool running_ = false;
-  bool tracing_ = false;
-  bool in_macrostep_ = false;
+  // One byte, so the hot path tests "running, not tracing, not inside a
+  // macrostep" with a single comparison.
+  static constexpr std::uint8_t kRunning = 1U << 0;
+  static constexpr std::uint8_t kTracing = 1U << 1;
+  static constexpr std::uint8_t kInMacrostep = 1U << 2;
+  void set_mode(std::uint8_t flag, bool on) { mode_ = static_cast<std::uint8_t>(on ? (mode_ | flag) : (mode_ & ~flag)); }
+  bool in_macrostep() const { return (mode_ & kInMacrostep) != 0; }
+  std::uint8_t mode_ = 0;
   Failure failure_ = Failure::none;
 };
 
@@ -156,11 +195,30 @@ class Step {
 
  private:
   friend struct Engine;
+  friend class Machine;
+  friend struct CompiledAccess;
   Step(Machine& machine, const Event& event, void* queue) : machine_(&machine), event_(&event), queue_(queue) {}
 
   Machine* machine_;
   const Event* event_;
   void* queue_;
+};
+
+// What compiled dispatch (dsl.hpp) may touch inside a machine. Not for users.
+struct CompiledAccess {
+  // Whether a dispatch may take the compiled path (the same checks as dispatch()).
+  static bool ready(const Machine& machine) { return machine.mode_ == Machine::kRunning; }
+  static StateSet& active(Machine& machine) { return machine.active_; }
+  static void set_active(Machine& machine, StateSet active) { machine.active_ = active; }
+  static bool failed(const Machine& machine) { return machine.failure_ != Failure::none; }
+  static void enter_macrostep(Machine& machine) { machine.mode_ = Machine::kRunning | Machine::kInMacrostep; }
+  static void leave_macrostep(Machine& machine) { machine.mode_ = static_cast<std::uint8_t>(machine.mode_ & ~Machine::kInMacrostep); }
+  static Step step(Machine& machine, const Event& event, InternalQueue& queue) { return Step(machine, event, &queue); }
+  static Outcome interpret(Machine& machine, const Event& event) { return machine.dispatch_interpreted(event); }
+  static Outcome resume(Machine& machine, std::uint16_t chosen, InternalQueue& queue, Step& step) {
+    return machine.resume(chosen, queue, step);
+  }
+  static Outcome settle(Machine& machine, InternalQueue& queue) { return machine.settle(queue); }
 };
 
 }  // namespace lit::chart

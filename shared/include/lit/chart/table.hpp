@@ -23,6 +23,10 @@ inline constexpr std::uint8_t has_history_child = 1U << 5;
 
 struct StateRow {
   std::string_view name;
+  // When the entry (exit) actions are exactly one user function, the engine
+  // calls it directly instead of walking the action rows.
+  ActionFn entry_fn = nullptr;
+  ActionFn exit_fn = nullptr;
   StateSet descendants = 0;      // proper descendants
   StateSet ancestors = 0;        // proper ancestors (the root is implicit)
   StateIndex parent = kRoot;
@@ -62,6 +66,7 @@ struct TransitionRow {
   StateSet entry = 0;            // states entered, when static_entry
   StateSet default_entered = 0;  // states whose initial transition runs, when static_entry
   GuardFn guard = nullptr;
+  ActionFn action_fn = nullptr;  // the only action, when it is one user function
   std::uint16_t targets_begin = 0;
   std::uint16_t target_count = 0;
   std::uint16_t descriptors_begin = 0;
@@ -118,6 +123,8 @@ struct Table {
   const EventRow* events = nullptr;
   const TimerRow* timers = nullptr;
   const InvokeRow* invokes = nullptr;
+  // Only charts made by the DSL have one (see dsl.hpp).
+  CompiledDispatchFn compiled_dispatch = nullptr;
   std::uint16_t state_count = 0;
   std::uint16_t transition_count = 0;
   std::uint16_t target_count = 0;
@@ -135,6 +142,10 @@ struct Table {
   StateSet parallel_states = 0;
   StateSet top_level = 0;          // children of the root
   StateSet deferring_states = 0;   // states that defer some event
+  // States whose entry or exit needs more than actions: timers, invocations,
+  // history records, final-state completion or deferral recall. A step that
+  // touches none of them takes the engine's short path.
+  StateSet special_states = 0;
   bool single_region = true;       // no parallel states: at most one active atomic state
 
   // Name lookups for tools and tests; linear, never on a hot path.
@@ -151,5 +162,24 @@ struct Table {
     return kNone;
   }
 };
+
+// Whether `event` triggers `transition` by its descriptors: a descriptor
+// matches the event and every event its name extends ("a.b" matches "a.b.c"),
+// and "*" matches every event but the private timer events.
+constexpr bool matches(const Table& table, const TransitionRow& transition, EventId event) {
+  const EventId* descriptor = table.descriptors + transition.descriptors_begin;
+  const EventId* const end = descriptor + transition.descriptor_count;
+  for (; descriptor != end; ++descriptor) {
+    if (*descriptor == event) return true;
+    if (*descriptor == kAnyEvent) {
+      if (table.events[event].kind != EventKind::timer) return true;
+      continue;
+    }
+    for (EventId id = table.events[event].prefix; id != kNone; id = table.events[id].prefix) {
+      if (id == *descriptor) return true;
+    }
+  }
+  return false;
+}
 
 }  // namespace lit::chart

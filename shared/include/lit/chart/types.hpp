@@ -70,6 +70,10 @@ struct Activity {
 using ActionFn = void (*)(void* context, Step& step);
 using GuardFn = bool (*)(const void* context, const Step& step);
 using ActivityFn = void (*)(void* context, const Activity& activity);
+enum class Outcome : std::uint8_t;
+// A dispatch compiled for one chart (see dsl.hpp): selection and microsteps as
+// straight-line code, falling back to the interpreter for anything unusual.
+using CompiledDispatchFn = Outcome (*)(Machine& machine, const Event& event);
 
 enum class ActionKind : std::uint8_t {
   call,        // a user function
