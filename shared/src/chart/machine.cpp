@@ -539,10 +539,18 @@ void Machine::halt() {
 }
 
 void Step::raise(EventId event) {
-  // queue_ is the engine's InternalQueue for the macrostep in progress.
-  if (!static_cast<InternalQueue*>(queue_)->push(event) && machine_->failure_ == Failure::none) {
-    machine_->failure_ = Failure::internal_queue_overflow;
-    machine_->failure_reason_ = "internal event queue overflow";
+  const char* problem = nullptr;
+  Failure failure = Failure::none;
+  if (event >= machine_->table_->event_count) {
+    failure = Failure::unknown_event;
+    problem = "an action raised an event id the chart does not have";
+  } else if (!static_cast<InternalQueue*>(queue_)->push(event)) {
+    failure = Failure::internal_queue_overflow;
+    problem = "internal event queue overflow";
+  }
+  if (problem != nullptr && machine_->failure_ == Failure::none) {
+    machine_->failure_ = failure;
+    machine_->failure_reason_ = problem;
   }
 }
 

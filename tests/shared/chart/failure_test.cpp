@@ -79,6 +79,16 @@ TEST(Failure, eventless_transitions_that_never_settle_fail_as_livelock) {
   EXPECT_EQ(run.machine.failure(), Failure::livelock);
 }
 
+constexpr auto stray = lit::chart::define<Empty>("stray",
+    initial("a"), state("a", on("go").then([](lit::chart::Step& step) { step.raise(lit::chart::EventId{500}); })));
+
+TEST(Failure, raising_an_event_the_chart_does_not_have_fails_the_machine) {
+  ChartRun<stray> run;
+  run.start();
+  EXPECT_EQ(run.send(stray.event("go")), Outcome::failed);
+  EXPECT_EQ(run.machine.failure(), Failure::unknown_event);
+}
+
 struct Reentrant {
   lit::chart::Machine* self = nullptr;
   Outcome inner = Outcome::handled;

@@ -40,6 +40,7 @@ enum class Failure : std::uint8_t {
   livelock,                  // more than kMaxMicrosteps microsteps in one macrostep
   history_memory,            // the machine was given less history memory than its table needs
   reentrant_dispatch,        // an action called start() or dispatch() on its own machine
+  unknown_event,             // an action raised an event id that is not the chart's
 };
 
 inline constexpr unsigned kInternalQueueCapacity = 16;
