@@ -22,7 +22,11 @@ CompiledChart compile_chart(ChartSource source) {
   storage->spec = storage->source.spec();
   CompiledChart compiled;
   compiled.result = chart::compile(storage->spec, storage->rows);
-  if (!compiled.result.ok()) return compiled;
+  if (!compiled.result.ok()) {
+    compiled.subject = std::string(compiled.result.subject);
+    compiled.result.subject = {};
+    return compiled;
+  }
   const ChartRows& rows = storage->rows;
   chart::Table& table = storage->table;
   table = rows.header;

@@ -98,7 +98,10 @@ class LoadedChart {
 };
 
 struct CompiledChart {
+  // On failure result.subject is cleared (it viewed the discarded source):
+  // the offending name is in `subject`.
   chart::CompileResult result;
+  std::string subject;
   std::unique_ptr<LoadedChart> chart;  // set when result.ok()
 };
 

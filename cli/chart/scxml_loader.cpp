@@ -100,7 +100,7 @@ bool valid_id(std::string_view id) {
   });
 }
 
-std::string quoted(std::string_view text) { return "'" + std::string(text) + "'"; }
+std::string in_quotes(std::string_view text) { return "'" + std::string(text) + "'"; }
 std::string element(std::string_view name) { return "<" + std::string(name) + ">"; }
 
 // CSS2 time, as SCXML's delay uses it: "500ms", "2s", "1.5s". The result must
@@ -190,7 +190,7 @@ class ScxmlReader {
     read_root(root, default_chart_name);
     source_.declared_events.push_back(kUnnamedEvent);
     CompiledChart compiled = compile_chart(std::move(source_));
-    if (!compiled.result.ok()) report(compiled.result);
+    if (!compiled.result.ok()) report(compiled.result, compiled.subject);
     return std::move(*compiled.chart);
   }
 
@@ -251,7 +251,7 @@ class ScxmlReader {
           if (!encoding.empty() && encoding != "UTF-8" && encoding != "utf-8") {
             fail(ChartErrorKind::unsupported,
                  at(node.attribute("encoding")),
-                 "encoding " + quoted(encoding) + " is not supported; save the chart as UTF-8");
+                 "encoding " + in_quotes(encoding) + " is not supported; save the chart as UTF-8");
           }
           break;
         }
@@ -289,7 +289,7 @@ class ScxmlReader {
       const bool predefined = one_of(reference, {"&amp;", "&lt;", "&gt;", "&quot;", "&apos;"}) ||
                               (reference.size() > 3 && reference[1] == '#');
       if (!predefined) {
-        fail(ChartErrorKind::malformed, locate(i), "malformed XML: unknown entity reference " + quoted(reference));
+        fail(ChartErrorKind::malformed, locate(i), "malformed XML: unknown entity reference " + in_quotes(reference));
       }
     }
   }
@@ -303,14 +303,14 @@ class ScxmlReader {
       for (pugi::xml_attribute earlier = node.first_attribute(); earlier != attribute;
            earlier = earlier.next_attribute()) {
         if (name == earlier.name())
-          fail(ChartErrorKind::malformed, at(attribute), "malformed XML: duplicate attribute " + quoted(name));
+          fail(ChartErrorKind::malformed, at(attribute), "malformed XML: duplicate attribute " + in_quotes(name));
       }
       check_references(attribute);
       if (name == "xmlns") {
         if (attribute.value() != kScxmlNamespace) {
           fail(ChartErrorKind::unsupported,
                at(attribute),
-               "namespace " + quoted(attribute.value()) + " is not SCXML's (" + std::string(kScxmlNamespace) + ")");
+               "namespace " + in_quotes(attribute.value()) + " is not SCXML's (" + std::string(kScxmlNamespace) + ")");
         }
         continue;
       }
@@ -320,13 +320,13 @@ class ScxmlReader {
       if (expression || one_of(name, {"idlocation", "namelist", "location"})) {
         fail(ChartErrorKind::unsupported,
              at(attribute),
-             "attribute " + quoted(name) + " on " + element(tag) +
+             "attribute " + in_quotes(name) + " on " + element(tag) +
                  " needs a data model, which lit-chart does not support");
       }
       const bool known = tag == "send" && one_of(name, {"id"});
       fail(ChartErrorKind::unsupported,
            at(attribute),
-           std::string(known ? "unsupported" : "unknown") + " attribute " + quoted(name) + " on " + element(tag));
+           std::string(known ? "unsupported" : "unknown") + " attribute " + in_quotes(name) + " on " + element(tag));
     }
   }
 
@@ -380,7 +380,7 @@ class ScxmlReader {
     if (const auto version = root.attribute("version"); version && trim(version.value()) != "1.0") {
       fail(ChartErrorKind::unsupported,
            at(version),
-           "SCXML version " + quoted(version.value()) + " is not supported (expected '1.0')");
+           "SCXML version " + in_quotes(version.value()) + " is not supported (expected '1.0')");
     }
     if (const auto binding = root.attribute("binding"); binding && !one_of(trim(binding.value()), {"early", "late"})) {
       fail(ChartErrorKind::invalid, at(binding), "binding must be 'early' or 'late'");
@@ -446,7 +446,7 @@ class ScxmlReader {
     if (!valid_id(value)) {
       fail(ChartErrorKind::invalid,
            at(id),
-           "invalid state id " + quoted(id.value()) +
+           "invalid state id " + in_quotes(id.value()) +
                ": ids are XML names (a letter or '_', then letters, digits, '_', '-', '.')");
     }
     return keep(value);
@@ -539,8 +539,9 @@ class ScxmlReader {
       if (value == "deep") {
         state.kind = SpecStateKind::deep_history;
       } else if (value != "shallow") {
-        fail(
-            ChartErrorKind::invalid, at(type), "history type must be 'shallow' or 'deep', not " + quoted(type.value()));
+        fail(ChartErrorKind::invalid,
+             at(type),
+             "history type must be 'shallow' or 'deep', not " + in_quotes(type.value()));
       }
     }
     if (source_.states.size() >= chart::kMaxStates) {
@@ -576,7 +577,7 @@ class ScxmlReader {
       if (one_of(name, {"event", "cond", "type"})) {
         fail(ChartErrorKind::invalid,
              at(attribute),
-             "the <transition> of " + owner_tag + " takes no " + quoted(name) + " attribute");
+             "the <transition> of " + owner_tag + " takes no " + in_quotes(name) + " attribute");
       }
     }
     check_attributes(transition, {"target"});
@@ -609,7 +610,7 @@ class ScxmlReader {
       if (value != "internal" && value != "external") {
         fail(ChartErrorKind::invalid,
              at(type),
-             "transition type must be 'internal' or 'external', not " + quoted(type.value()));
+             "transition type must be 'internal' or 'external', not " + in_quotes(type.value()));
       }
       spec.internal = value == "internal";
     }
@@ -619,7 +620,7 @@ class ScxmlReader {
       if (!parse_in_condition(cond.value(), negated, state)) {
         fail(ChartErrorKind::unsupported,
              at(cond),
-             "unsupported cond " + quoted(cond.value()) +
+             "unsupported cond " + in_quotes(cond.value()) +
                  ": without a data model only In('id') and !In('id') are supported");
       }
       spec.guard_kind = negated ? chart::GuardKind::not_in_state : chart::GuardKind::in_state;
@@ -655,7 +656,9 @@ class ScxmlReader {
   std::string_view required(pugi::xml_node node, const char* attribute) {
     const pugi::xml_attribute value = node.attribute(attribute);
     if (!value)
-      fail(ChartErrorKind::invalid, at(node), element(node.name()) + " needs the " + quoted(attribute) + " attribute");
+      fail(ChartErrorKind::invalid,
+           at(node),
+           element(node.name()) + " needs the " + in_quotes(attribute) + " attribute");
     return keep(trim(value.value()));
   }
 
@@ -679,14 +682,14 @@ class ScxmlReader {
         type && trim(type.value()) != kScxmlEventProcessor && trim(type.value()) != "scxml") {
       fail(ChartErrorKind::unsupported,
            at(type),
-           "send type " + quoted(type.value()) + " is not supported; only the SCXML event processor is");
+           "send type " + in_quotes(type.value()) + " is not supported; only the SCXML event processor is");
     }
     action.event = required(node, "event");
     if (const auto delay = node.attribute("delay")) {
       if (!parse_delay(delay.value(), action.delay_ms)) {
         fail(ChartErrorKind::invalid,
              at(delay),
-             "invalid delay " + quoted(delay.value()) +
+             "invalid delay " + in_quotes(delay.value()) +
                  ": expected a CSS2 time in whole milliseconds, such as '500ms' or '1.5s'");
       }
     }
@@ -695,7 +698,7 @@ class ScxmlReader {
       if (value != "#_internal") {
         fail(ChartErrorKind::unsupported,
              at(target),
-             "send target " + quoted(target.value()) +
+             "send target " + in_quotes(target.value()) +
                  " is not supported: a <send> goes to the chart itself (no target) or to '#_internal'");
       }
       if (node.attribute("delay"))
@@ -716,7 +719,7 @@ class ScxmlReader {
       if (!parse_literal(expr.value(), literal)) {
         fail(ChartErrorKind::unsupported,
              at(expr),
-             "unsupported log expr " + quoted(expr.value()) +
+             "unsupported log expr " + in_quotes(expr.value()) +
                  ": without a data model only a quoted literal such as 'text' is supported");
       }
       action.text = keep(literal);
@@ -726,7 +729,7 @@ class ScxmlReader {
 
   // ---- compile errors -------------------------------------------------------------
 
-  [[noreturn]] void report(const chart::CompileResult& result) const {
+  [[noreturn]] void report(const chart::CompileResult& result, const std::string& subject_name) const {
     using chart::CompileError;
     std::string what = "<scxml>";
     SourceLocation where = result.location;
@@ -737,7 +740,7 @@ class ScxmlReader {
       default: break;
     }
     if (where.line == 0) where = chart_location_;
-    const std::string subject = quoted(result.subject);
+    const std::string subject = in_quotes(subject_name);
     std::string message;
     switch (result.error) {
       case CompileError::unknown_target: message = "unknown target state " + subject + " in " + what; break;
@@ -770,7 +773,7 @@ class ScxmlReader {
         break;
       default:
         message = chart::describe(result.error);
-        if (!result.subject.empty()) message += " (" + subject + ")";
+        if (!subject_name.empty()) message += " (" + subject + ")";
         message += " in " + what;
         break;
     }
