@@ -10,6 +10,7 @@
 #include "chart/chart_error.hpp"
 #include "chart/diagram.hpp"
 #include "chart/event_names.hpp"
+#include "chart/string_literal.hpp"
 
 namespace lit::tools {
 
@@ -18,27 +19,7 @@ namespace {
 using chart::StateIndex;
 using chart::StateKind;
 
-std::string literal(std::string_view text) {
-  std::string out = "\"";
-  for (const char c : text) {
-    const auto byte = static_cast<unsigned char>(c);
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\t': out += "\\t"; break;
-      default:
-        if (byte < 0x20 || byte == 0x7F) {
-          char escaped[5];
-          std::snprintf(escaped, sizeof escaped, "\\%03o", byte);
-          out += escaped;
-        } else {
-          out += c;
-        }
-    }
-  }
-  return out + "\"";
-}
+std::string literal(std::string_view text) { return string_literal(text); }
 
 std::string join(const std::vector<std::string>& items) {
   std::string out;

@@ -452,6 +452,19 @@ class ScxmlReader {
     return keep(value);
   }
 
+  // State indices are bytes: stop at the compiler's limit before they wrap.
+  StateIndex add_state(const SpecState& state, std::string what) {
+    if (source_.states.size() >= chart::kMaxStates) {
+      fail(ChartErrorKind::invalid,
+           state.location,
+           "too many states: " + std::string(chart::describe(chart::CompileError::too_many_states)));
+    }
+    const auto index = static_cast<StateIndex>(source_.states.size());
+    source_.states.push_back(state);
+    state_what_.push_back(std::move(what));
+    return index;
+  }
+
   StateIndex read_state(pugi::xml_node node, StateIndex parent) {
     const std::string_view tag = node.name();
     if (tag == "history") return read_history(node, parent);
@@ -470,14 +483,7 @@ class ScxmlReader {
     state.kind = kind;
     state.parent = parent;
     state.location = at(node);
-    if (source_.states.size() >= chart::kMaxStates) {
-      fail(ChartErrorKind::invalid,
-           state.location,
-           "too many states: " + std::string(chart::describe(chart::CompileError::too_many_states)));
-    }
-    const auto index = static_cast<StateIndex>(source_.states.size());
-    source_.states.push_back(state);
-    state_what_.push_back(element(tag));
+    const StateIndex index = add_state(state, element(tag));
 
     std::vector<ActionDraft> entry;
     std::vector<ActionDraft> exit;
@@ -544,14 +550,7 @@ class ScxmlReader {
              "history type must be 'shallow' or 'deep', not " + in_quotes(type.value()));
       }
     }
-    if (source_.states.size() >= chart::kMaxStates) {
-      fail(ChartErrorKind::invalid,
-           state.location,
-           "too many states: " + std::string(chart::describe(chart::CompileError::too_many_states)));
-    }
-    const auto index = static_cast<StateIndex>(source_.states.size());
-    source_.states.push_back(state);
-    state_what_.push_back("<history>");
+    const StateIndex index = add_state(state, "<history>");
     source_.states[index].initial = read_pseudo_transition(node, index, SpecTransitionRole::history_default);
     return index;
   }

@@ -5,6 +5,7 @@
 
 #include "chart/configuration.hpp"
 #include "chart/event_names.hpp"
+#include "chart/string_literal.hpp"
 #include "sim/chart_host.hpp"
 
 namespace lit::tools {
@@ -26,29 +27,7 @@ ResolvedEvent resolve_checked(const chart::Table& table, const std::string& name
   return resolved;
 }
 
-void append_json_string(std::string& out, std::string_view text) {
-  out += '"';
-  for (const char c : text) {
-    const auto byte = static_cast<unsigned char>(c);
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      default:
-        if (byte < 0x20) {
-          static constexpr char kHex[] = "0123456789abcdef";
-          out += "\\u00";
-          out += kHex[byte >> 4U];
-          out += kHex[byte & 0xFU];
-        } else {
-          out += c;
-        }
-    }
-  }
-  out += '"';
-}
+void append_json_string(std::string& out, std::string_view text) { out += string_literal(text); }
 
 void append_json_names(std::string& out, const std::vector<std::string>& names) {
   out += '[';

@@ -4,18 +4,15 @@
 
 #include <gtest/gtest.h>
 
-#include "chart/scxml_loader.hpp"
 #include "lit/chart/dsl.hpp"
+#include "scxml_text.hpp"
 
 namespace lit::tools {
 namespace {
 
 using Kind = ResolvedEvent::Kind;
 
-LoadedChart load(const std::string& body) {
-  return load_scxml(
-      "<scxml xmlns=\"http://www.w3.org/2005/07/scxml\" version=\"1.0\">" + body + "</scxml>", "test.scxml", "test");
-}
+LoadedChart load(const std::string& body) { return test::load_body(body); }
 
 const std::string kSensorChart = R"X(
   <state id="idle">

@@ -6,18 +6,13 @@
 
 #include "chart/render_dot.hpp"
 #include "chart/render_mermaid.hpp"
-#include "chart/scxml_loader.hpp"
 #include "lit/chart/dsl.hpp"
+#include "scxml_text.hpp"
 
 namespace lit::tools {
 namespace {
 
-LoadedChart load(const std::string& body) {
-  return load_scxml(
-      "<scxml xmlns=\"http://www.w3.org/2005/07/scxml\" version=\"1.0\" name=\"demo\">" + body + "</scxml>",
-      "demo.scxml",
-      "demo");
-}
+LoadedChart load(const std::string& body) { return test::load_body(body, " name=\"demo\""); }
 
 const std::string kDemo = R"X(
   <state id="off"><transition event="power" target="on"/></state>

@@ -10,6 +10,7 @@
 #include "chart/chart_error.hpp"
 #include "chart/configuration.hpp"
 #include "chart/simulation.hpp"
+#include "scxml_text.hpp"
 
 namespace lit::tools {
 namespace {
@@ -19,7 +20,7 @@ using chart::GuardKind;
 using chart::StateKind;
 
 std::string scxml(const std::string& body, const std::string& attributes = "") {
-  return "<scxml xmlns=\"http://www.w3.org/2005/07/scxml\" version=\"1.0\"" + attributes + ">" + body + "</scxml>";
+  return test::scxml_document(body, attributes);
 }
 
 LoadedChart load(const std::string& text) { return load_scxml(text, "chart.scxml", "chart"); }

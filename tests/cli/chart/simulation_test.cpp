@@ -8,17 +8,14 @@
 #include <string>
 #include <vector>
 
-#include "chart/scxml_loader.hpp"
+#include "scxml_text.hpp"
 
 namespace lit::tools {
 namespace {
 
 using Kind = SimulationCommand::Kind;
 
-LoadedChart load(const std::string& body) {
-  return load_scxml(
-      "<scxml xmlns=\"http://www.w3.org/2005/07/scxml\" version=\"1.0\">" + body + "</scxml>", "test.scxml", "test");
-}
+LoadedChart load(const std::string& body) { return test::load_body(body); }
 
 SimulationCommand event(const std::string& name) { return {Kind::event, name, 0}; }
 SimulationCommand advance(std::uint64_t ms) { return {Kind::advance, {}, ms}; }
