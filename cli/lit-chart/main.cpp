@@ -28,6 +28,7 @@ enum ExitStatus : int {
   kRejectedChart = 2,
   kUnreadable = 3,
   kChartFailed = 4,
+  kInternalError = 5,
 };
 
 constexpr const char* kExitStatuses =
@@ -39,7 +40,8 @@ constexpr const char* kExitStatuses =
     "     chart (unknown target, duplicate id, ...); the message gives FILE:LINE:COLUMN\n"
     "  3  FILE could not be read\n"
     "  4  simulate: the chart failed while running (internal event queue overflow, or\n"
-    "     eventless transitions that never settle); the steps up to the failure are printed\n";
+    "     eventless transitions that never settle); the steps up to the failure are printed\n"
+    "  5  internal error in lit-chart (please report it)\n";
 
 void usage_error(const std::string& message) { std::cerr << "lit-chart: error: " << message << "\n"; }
 
@@ -87,9 +89,7 @@ int simulate(const lit::chart::Table& table, const std::vector<lit::tools::Simul
   return kOk;
 }
 
-}  // namespace
-
-int main(int argc, char** argv) {
+int run(int argc, char** argv) {
   CLI::App app{
       "lit-chart: load an SCXML statechart, then simulate it on a virtual clock, write it as a C++ DSL\n"
       "definition for lit-bit, or draw it with Graphviz or Mermaid.",
@@ -202,4 +202,17 @@ int main(int argc, char** argv) {
     std::cerr << error.what() << "\n";
     return error.kind() == ChartErrorKind::io ? kUnreadable : kRejectedChart;
   }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  try {
+    return run(argc, argv);
+  } catch (const std::exception& error) {
+    std::cerr << "lit-chart: internal error: " << error.what() << "\n";
+  } catch (...) {
+    std::cerr << "lit-chart: internal error\n";
+  }
+  return kInternalError;
 }
