@@ -27,20 +27,20 @@ struct Counter {
 
 #define BUMP(i) entry([](Counter& c) { ++c.entries[i]; }), exit([](Counter& c) { ++c.exits[i]; })
 
-constexpr auto three_levels = lit::chart::define<Counter>("three_levels",
+constexpr auto three_levels = lit::chart::define<Counter>(
+    "three_levels",
     initial("a"),
-    state("a", BUMP(0), initial("a1"),
-          state("a1", BUMP(1), initial("a11"),
-                state("a11", BUMP(2), on("flip").to("b11")))),
-    state("b", BUMP(3), initial("b1"),
-          state("b1", BUMP(4), initial("b11"),
-                state("b11", BUMP(5), on("flip").to("a11")))));
+    state(
+        "a", BUMP(0), initial("a1"), state("a1", BUMP(1), initial("a11"), state("a11", BUMP(2), on("flip").to("b11")))),
+    state("b",
+          BUMP(3),
+          initial("b1"),
+          state("b1", BUMP(4), initial("b11"), state("b11", BUMP(5), on("flip").to("a11")))));
 
-constexpr auto siblings = lit::chart::define<Counter>("siblings",
+constexpr auto siblings = lit::chart::define<Counter>(
+    "siblings",
     initial("top"),
-    state("top", initial("x"),
-          state("x", BUMP(0), on("flip").to("y")),
-          state("y", BUMP(1), on("flip").to("x"))));
+    state("top", initial("x"), state("x", BUMP(0), on("flip").to("y")), state("y", BUMP(1), on("flip").to("x"))));
 
 class NullHost final : public lit::chart::Host {
  public:
@@ -150,8 +150,8 @@ void BM_chart_siblings(benchmark::State& bench) { run_chart<siblings, 2>(bench);
 BENCHMARK(BM_chart_siblings);
 
 // The cost of an event that no active state handles.
-constexpr auto quiet = lit::chart::define<Counter>("quiet",
-    initial("a"), state("a", on("x").to("b")), state("b"), state("c", on("flip").to("a")));
+constexpr auto quiet = lit::chart::define<Counter>(
+    "quiet", initial("a"), state("a", on("x").to("b")), state("b"), state("c", on("flip").to("a")));
 
 void BM_chart_unhandled_event(benchmark::State& bench) {
   Counter counter;

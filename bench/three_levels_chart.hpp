@@ -21,15 +21,26 @@ struct Counter {
 inline constexpr auto three_levels = [] {
   using namespace lit::chart::dsl;
   constexpr auto bump = [](Counter& counter) { ++counter.value; };
-  return lit::chart::define<Counter>(
-      "three_levels",
-      initial("a"),
-      state("a", entry(bump), exit(bump), initial("a1"),
-            state("a1", entry(bump), exit(bump), initial("a11"),
-                  state("a11", entry(bump), exit(bump), on("flip").to("b11")))),
-      state("b", entry(bump), exit(bump), initial("b1"),
-            state("b1", entry(bump), exit(bump), initial("b11"),
-                  state("b11", entry(bump), exit(bump), on("flip").to("a11")))));
+  return lit::chart::define<Counter>("three_levels",
+                                     initial("a"),
+                                     state("a",
+                                           entry(bump),
+                                           exit(bump),
+                                           initial("a1"),
+                                           state("a1",
+                                                 entry(bump),
+                                                 exit(bump),
+                                                 initial("a11"),
+                                                 state("a11", entry(bump), exit(bump), on("flip").to("b11")))),
+                                     state("b",
+                                           entry(bump),
+                                           exit(bump),
+                                           initial("b1"),
+                                           state("b1",
+                                                 entry(bump),
+                                                 exit(bump),
+                                                 initial("b11"),
+                                                 state("b11", entry(bump), exit(bump), on("flip").to("a11")))));
 }();
 
 // Counter increments per flip: three exits and three entries.

@@ -57,7 +57,8 @@ void print_transition(Console& out, const Table& table, std::uint16_t index) {
     return;
   }
   out << " ->";
-  for (std::uint16_t i = 0; i < row.target_count; ++i) out << ' ' << table.states[table.targets[row.targets_begin + i]].name;
+  for (std::uint16_t i = 0; i < row.target_count; ++i)
+    out << ' ' << table.states[table.targets[row.targets_begin + i]].name;
 }
 }  // namespace
 

@@ -25,8 +25,7 @@ class Console {
   // Decimal, up to 32 bits: a 64-bit decimal would link libgcc's 64-bit
   // division (about 1 KB on a Cortex-M3). Narrow the value, or print hex().
   template <std::integral T>
-    requires(!std::same_as<T, char> && !std::same_as<T, bool>)
-  Console& operator<<(T number) {
+  requires(!std::same_as<T, char> && !std::same_as<T, bool>) Console& operator<<(T number) {
     static_assert(sizeof(T) <= sizeof(std::uint32_t), "64-bit decimals are not printed: narrow the value or use hex()");
     if constexpr (std::signed_integral<T>) {
       if (number < 0) {

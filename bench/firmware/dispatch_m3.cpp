@@ -4,8 +4,8 @@
 // Method: QEMU runs with -icount shift=0 (one instruction per virtual
 // nanosecond), so SysTick at the AN385's 25 MHz ticks once per 40 instructions.
 // SysTick runs free as a 24-bit counter (tick_counter.hpp), each loop is timed
-// by two readings of it, and an empty loop measured the same way is subtracted. Without -icount the figures are wall-clock noise; run it through
-// `meson test --benchmark` or bench/run-m3.sh, which pass the flag.
+// by two readings of it, and an empty loop measured the same way is subtracted. Without -icount the figures are
+// wall-clock noise; run it through `meson test --benchmark` or bench/run-m3.sh, which pass the flag.
 #include <cstdint>
 
 #include "board.hpp"

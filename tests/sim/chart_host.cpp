@@ -50,7 +50,8 @@ void ChartHost::arm_timer(Machine& machine, std::uint16_t timer, std::uint32_t d
 }
 
 void ChartHost::cancel_timer(Machine& machine, std::uint16_t timer) {
-  const auto removed = std::erase_if(scheduled_, [&](const Scheduled& s) { return s.is_timer && s.machine == &machine && s.timer == timer; });
+  const auto removed = std::erase_if(
+      scheduled_, [&](const Scheduled& s) { return s.is_timer && s.machine == &machine && s.timer == timer; });
   cancelled_timers_ += removed;
 }
 
@@ -105,8 +106,8 @@ bool ChartHost::finish_activity(const chart::Activity& activity, bool succeeded)
 }
 
 std::size_t ChartHost::pending_timers(const Machine& machine) const {
-  return static_cast<std::size_t>(
-      std::count_if(scheduled_.begin(), scheduled_.end(), [&](const Scheduled& s) { return s.is_timer && s.machine == &machine; }));
+  return static_cast<std::size_t>(std::count_if(
+      scheduled_.begin(), scheduled_.end(), [&](const Scheduled& s) { return s.is_timer && s.machine == &machine; }));
 }
 
 std::size_t ChartHost::deferred_count(const Machine& machine) const {

@@ -89,8 +89,8 @@ class ChartHost final : public chart::Host {
     std::uint64_t sequence;
     chart::Machine* machine;
     bool is_timer;
-    std::uint16_t timer;    // when is_timer
-    chart::EventId event;   // when !is_timer
+    std::uint16_t timer;   // when is_timer
+    chart::EventId event;  // when !is_timer
   };
   struct Queued {
     chart::Machine* machine;

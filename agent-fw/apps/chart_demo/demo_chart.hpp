@@ -29,22 +29,25 @@ inline constexpr auto pump_chart = [] {
       "pump",
       initial("standby"),
       state("standby", on("start").to("active")),
-      state("active", initial("running"),
+      state("active",
+            initial("running"),
             on("fault").to("fault"),
             on("stop").to("stopped"),
             // Where "clear" returns to: the atomic states of both regions as they were.
             deep_history("resume", "running"),
-            parallel("running",
-                     state("motor", initial("spinning_up"),
-                           state("spinning_up", entry([](Pump& pump) { ++pump.motor_starts; }),
-                                 after(20ms).to("at_speed")),
-                           state("at_speed", on("load").to("overloaded")),
-                           state("overloaded", after(60ms).to("at_speed"))),
-                     state("telemetry", initial("quiet"),
-                           state("quiet", on("tick").to("reporting")),
-                           state("reporting", entry([](Pump& pump) { ++pump.reports; }),
-                                 after(20ms).to("quiet"))))),
-      state("fault", entry([](Pump& pump) { ++pump.faults; }, log("pump", "fault latched, motor off")),
+            parallel(
+                "running",
+                state("motor",
+                      initial("spinning_up"),
+                      state("spinning_up", entry([](Pump& pump) { ++pump.motor_starts; }), after(20ms).to("at_speed")),
+                      state("at_speed", on("load").to("overloaded")),
+                      state("overloaded", after(60ms).to("at_speed"))),
+                state("telemetry",
+                      initial("quiet"),
+                      state("quiet", on("tick").to("reporting")),
+                      state("reporting", entry([](Pump& pump) { ++pump.reports; }), after(20ms).to("quiet"))))),
+      state("fault",
+            entry([](Pump& pump) { ++pump.faults; }, log("pump", "fault latched, motor off")),
             on("clear").to("resume"),
             on("stop").to("stopped")),
       final("stopped"));
@@ -61,15 +64,15 @@ struct ScriptStep {
 // same however the emulator's clock jitters.
 inline constexpr std::array<ScriptStep, 10> pump_script = {{
     {"start", 0, "spinning_up quiet"},
-    {"", 50, "at_speed quiet"},              // after(20ms) in spinning_up fired
-    {"tick", 0, "at_speed reporting"},       // the telemetry region moves alone
-    {"load", 0, "overloaded reporting"},     // ...and now the motor region
-    {"fault", 0, "fault"},                   // leaves both regions, recording deep history
-    {"", 80, "fault"},                       // their timers were cancelled on exit: nothing fires
-    {"clear", 0, "overloaded reporting"},    // deep history restores both regions
-    {"", 40, "overloaded quiet"},            // re-armed after(20ms) in reporting fired
-    {"", 40, "at_speed quiet"},              // re-armed after(60ms) in overloaded fired
-    {"stop", 0, ""},                         // the final state ends the machine
+    {"", 50, "at_speed quiet"},            // after(20ms) in spinning_up fired
+    {"tick", 0, "at_speed reporting"},     // the telemetry region moves alone
+    {"load", 0, "overloaded reporting"},   // ...and now the motor region
+    {"fault", 0, "fault"},                 // leaves both regions, recording deep history
+    {"", 80, "fault"},                     // their timers were cancelled on exit: nothing fires
+    {"clear", 0, "overloaded reporting"},  // deep history restores both regions
+    {"", 40, "overloaded quiet"},          // re-armed after(20ms) in reporting fired
+    {"", 40, "at_speed quiet"},            // re-armed after(60ms) in overloaded fired
+    {"stop", 0, ""},                       // the final state ends the machine
 }};
 
 // What the entry counters must read after the script.

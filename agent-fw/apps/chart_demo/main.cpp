@@ -86,9 +86,9 @@ int main() {
   const lit::demo::Pump& expected = lit::demo::pump_expected_counts;
   console << "entries: motor_starts=" << pump.motor_starts << " reports=" << pump.reports << " faults=" << pump.faults
           << '\n';
-  failures += check(pump.motor_starts == expected.motor_starts && pump.reports == expected.reports &&
-                        pump.faults == expected.faults,
-                    "entry counts differ from the script's");
+  failures += check(
+      pump.motor_starts == expected.motor_starts && pump.reports == expected.reports && pump.faults == expected.faults,
+      "entry counts differ from the script's");
 
   if (failures == 0) {
     console << "demo: PASS\n";

@@ -7,7 +7,9 @@
 
 namespace lit::cortex_m {
 
-inline volatile std::uint32_t& reg(std::uintptr_t address) { return *reinterpret_cast<volatile std::uint32_t*>(address); }
+inline volatile std::uint32_t& reg(std::uintptr_t address) {
+  return *reinterpret_cast<volatile std::uint32_t*>(address);
+}
 
 namespace systick {
 inline constexpr std::uintptr_t kCsr = 0xE000E010;  // control and status

@@ -40,7 +40,8 @@ void Reset_Handler() {
   lit::cortex_m::reg(lit::cortex_m::scb::kCpacr) |= lit::cortex_m::scb::kCp10Cp11Full;
   asm volatile("dsb\n\tisb" ::: "memory");
 #endif
-  for (Constructor* constructor = __preinit_array_start; constructor < __preinit_array_end; ++constructor) (*constructor)();
+  for (Constructor* constructor = __preinit_array_start; constructor < __preinit_array_end; ++constructor)
+    (*constructor)();
   for (Constructor* constructor = __init_array_start; constructor < __init_array_end; ++constructor) (*constructor)();
   const int status = application_main();
   lit::board::exit(status);

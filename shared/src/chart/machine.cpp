@@ -26,8 +26,8 @@ inline bool guard_holds(const Machine& machine, const TransitionRow& row, const 
 // document order, or, failing that, of the next state out; kNone if none.
 // Eventless selects eventless transitions, and `event` is then ignored.
 template <bool Eventless>
-inline std::uint16_t first_enabled(const Table& table, const Machine& machine, StateSet candidates, EventId event,
-                                   const Step& step) {
+inline std::uint16_t first_enabled(
+    const Table& table, const Machine& machine, StateSet candidates, EventId event, const Step& step) {
   while (candidates != 0) {
     const unsigned state = highest_bit(candidates);
     const StateRow& row = table.states[state];
@@ -40,7 +40,8 @@ inline std::uint16_t first_enabled(const Table& table, const Machine& machine, S
       } else {
         triggered = matches(table, *transition, event);
       }
-      if (triggered && guard_holds(machine, *transition, step)) return static_cast<std::uint16_t>(transition - table.transitions);
+      if (triggered && guard_holds(machine, *transition, step))
+        return static_cast<std::uint16_t>(transition - table.transitions);
     }
     candidates &= ~bit(state);
   }
@@ -199,7 +200,8 @@ struct Engine {
     for (StateSet rest = exits; rest != 0; rest &= rest - 1) {
       const unsigned state = lowest_bit(rest);
       if ((table.states[state].flags & state_flag::has_history_child) == 0) continue;
-      for (StateSet histories = table.history_states & table.states[state].descendants; histories != 0; histories &= histories - 1) {
+      for (StateSet histories = table.history_states & table.states[state].descendants; histories != 0;
+           histories &= histories - 1) {
         const auto history = static_cast<StateIndex>(lowest_bit(histories));
         if (table.states[history].parent == state) HistoryRecords::record(table, machine.history_, history, active);
       }
@@ -223,7 +225,8 @@ struct Engine {
       // An activity that has not started yet (entered and exited within this
       // macrostep) is never started, so it needs no cancel.
       if ((to_invoke & bit(state)) == 0) {
-        for (std::uint16_t i = row.invoke_begin; i < row.invoke_begin + row.invoke_count; ++i) host.cancel_activity(machine, i);
+        for (std::uint16_t i = row.invoke_begin; i < row.invoke_begin + row.invoke_count; ++i)
+          host.cancel_activity(machine, i);
       }
       to_invoke &= ~bit(state);
     }
@@ -249,7 +252,8 @@ struct Engine {
         }
       }
       if ((row.flags & state_flag::has_timers) != 0) {
-        for (std::uint16_t i = row.timer_begin; i < row.timer_begin + row.timer_count; ++i) host.arm_timer(machine, i, table.timers[i].delay_ms);
+        for (std::uint16_t i = row.timer_begin; i < row.timer_begin + row.timer_count; ++i)
+          host.arm_timer(machine, i, table.timers[i].delay_ms);
       }
       if ((row.flags & state_flag::has_invokes) != 0) to_invoke |= bit(state);
       if (row.kind == StateKind::final) entered_final(row);
@@ -316,7 +320,8 @@ struct Engine {
     }
     for (StateSet starting = to_invoke; starting != 0; starting &= starting - 1) {
       const StateRow& row = table.states[lowest_bit(starting)];
-      for (std::uint16_t i = row.invoke_begin; i < row.invoke_begin + row.invoke_count; ++i) host.start_activity(machine, i);
+      for (std::uint16_t i = row.invoke_begin; i < row.invoke_begin + row.invoke_count; ++i)
+        host.start_activity(machine, i);
     }
     to_invoke = 0;
     if ((exited & table.deferring_states) != 0) host.recall(machine);
@@ -452,8 +457,8 @@ namespace {
   return Engine(machine, queue).continue_with(chosen, step);
 }
 
-[[gnu::noinline]] void interpret_quick_microstep(Machine& machine, InternalQueue& queue, const TransitionRow& transition,
-                                                 StateSet exits, Step& step) {
+[[gnu::noinline]] void interpret_quick_microstep(
+    Machine& machine, InternalQueue& queue, const TransitionRow& transition, StateSet exits, Step& step) {
   Engine(machine, queue).quick_microstep(transition, exits, step);
 }
 
@@ -468,7 +473,9 @@ namespace {
 // step that touches no special state needs no more than its actions (compiled,
 // for DSL charts), and the macrostep loop runs only if something was raised or
 // an eventless transition could now be enabled.
-[[gnu::always_inline]] inline Outcome Machine::dispatch_single_region(const EventRow& row, const Event& event, InternalQueue& queue) {
+[[gnu::always_inline]] inline Outcome Machine::dispatch_single_region(const EventRow& row,
+                                                                      const Event& event,
+                                                                      InternalQueue& queue) {
   const Table& table = *table_;
   const StateSet active = active_;
   const StateSet handlers = row.handlers & active;

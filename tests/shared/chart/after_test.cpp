@@ -15,13 +15,14 @@ using lit::chart::testing::Lines;
 
 namespace {
 
-constexpr auto blinky = lit::chart::define<Empty>("blinky",
-    initial("off"),
-    state("off", after(100ms).to("on"), on("hold").to("held")),
-    state("on", after(50ms).to("off"), after(30ms).to("early").when(in("never"))),
-    state("held", on("release").to("off")),
-    state("early"),
-    state("never"));
+constexpr auto blinky =
+    lit::chart::define<Empty>("blinky",
+                              initial("off"),
+                              state("off", after(100ms).to("on"), on("hold").to("held")),
+                              state("on", after(50ms).to("off"), after(30ms).to("early").when(in("never"))),
+                              state("held", on("release").to("off")),
+                              state("early"),
+                              state("never"));
 
 TEST(After, timed_transition_fires_once_its_delay_has_elapsed) {
   ChartRun<blinky> run;
@@ -78,11 +79,13 @@ TEST(After, every_timer_of_a_state_is_cancelled_when_it_exits) {
 }
 
 constexpr auto nested_timers = lit::chart::define<Empty>("nested_timers",
-    initial("outer"),
-    state("outer", initial("inner"), after(1000ms).to("timeout"),
-          state("inner", after(10ms).to("inner2")),
-          state("inner2", after(10ms).to("inner"))),
-    state("timeout"));
+                                                         initial("outer"),
+                                                         state("outer",
+                                                               initial("inner"),
+                                                               after(1000ms).to("timeout"),
+                                                               state("inner", after(10ms).to("inner2")),
+                                                               state("inner2", after(10ms).to("inner"))),
+                                                         state("timeout"));
 
 TEST(After, timer_of_an_ancestor_keeps_running_while_its_children_change) {
   ChartRun<nested_timers> run;
@@ -105,10 +108,10 @@ TEST(After, stopping_the_machine_cancels_its_timers) {
 
 TEST(After, send_with_delay_is_not_cancelled_when_its_state_exits) {
   static constexpr auto chart = lit::chart::define<Empty>("delayed_send",
-      initial("a"),
-      state("a", entry(send("ping", 100ms)), on("leave").to("b")),
-      state("b", on("ping").to("pinged")),
-      state("pinged"));
+                                                          initial("a"),
+                                                          state("a", entry(send("ping", 100ms)), on("leave").to("b")),
+                                                          state("b", on("ping").to("pinged")),
+                                                          state("pinged"));
   ChartRun<chart> run;
   run.start();
   run.send(chart.event("leave"));

@@ -43,7 +43,8 @@ struct ChartRun {
   // The log actions run so far as "label text", then forgets them.
   std::vector<std::string> take_log() {
     std::vector<std::string> fresh;
-    for (std::size_t i = seen_; i < host.logs().size(); ++i) fresh.push_back(host.logs()[i].label + " " + host.logs()[i].text);
+    for (std::size_t i = seen_; i < host.logs().size(); ++i)
+      fresh.push_back(host.logs()[i].label + " " + host.logs()[i].text);
     seen_ = host.logs().size();
     return fresh;
   }

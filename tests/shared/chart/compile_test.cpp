@@ -29,8 +29,11 @@ class SpecBuilder {
     states_.push_back(state);
     return static_cast<StateIndex>(states_.size() - 1);
   }
-  std::uint16_t add_transition(StateIndex source, SpecTransitionRole role, std::vector<std::string_view> events,
-                               std::vector<std::string_view> targets, bool internal = false) {
+  std::uint16_t add_transition(StateIndex source,
+                               SpecTransitionRole role,
+                               std::vector<std::string_view> events,
+                               std::vector<std::string_view> targets,
+                               bool internal = false) {
     names_.push_back(std::move(events));
     names_.push_back(std::move(targets));
     SpecTransition transition{};
@@ -272,19 +275,19 @@ TEST(Compile, transition_out_of_a_final_state_is_refused) {
 
 // ---- structural hash --------------------------------------------------------
 
-constexpr auto lamp_a = lit::chart::define<Empty>("lamp",
-    initial("off"), state("off", on("power").to("on")), state("on", on("power").to("off")));
-constexpr auto lamp_b = lit::chart::define<Empty>("lamp",
-    initial("off"), state("off", on("power").to("on").then([] {})), state("on", on("power").to("off")));
-constexpr auto lamp_renamed_event = lit::chart::define<Empty>("lamp",
-    initial("off"), state("off", on("switch").to("on")), state("on", on("power").to("off")));
-constexpr auto lamp_other_target = lit::chart::define<Empty>("lamp",
-    initial("off"), state("off", on("power").to("on")), state("on", on("power").to("on")));
+constexpr auto lamp_a = lit::chart::define<Empty>(
+    "lamp", initial("off"), state("off", on("power").to("on")), state("on", on("power").to("off")));
+constexpr auto lamp_b = lit::chart::define<Empty>(
+    "lamp", initial("off"), state("off", on("power").to("on").then([] {})), state("on", on("power").to("off")));
+constexpr auto lamp_renamed_event = lit::chart::define<Empty>(
+    "lamp", initial("off"), state("off", on("switch").to("on")), state("on", on("power").to("off")));
+constexpr auto lamp_other_target = lit::chart::define<Empty>(
+    "lamp", initial("off"), state("off", on("power").to("on")), state("on", on("power").to("on")));
 
 TEST(ChartHash, same_structure_gives_the_same_hash_whatever_the_action_bodies) {
   // lamp_b has an extra action, so its structure differs; compare two definitions of lamp_a's shape.
-  constexpr auto again = lit::chart::define<Empty>("lamp",
-      initial("off"), state("off", on("power").to("on")), state("on", on("power").to("off")));
+  constexpr auto again = lit::chart::define<Empty>(
+      "lamp", initial("off"), state("off", on("power").to("on")), state("on", on("power").to("off")));
   EXPECT_EQ(lamp_a.structural_hash(), again.structural_hash());
 }
 
@@ -318,15 +321,21 @@ TEST(ChartHash, runtime_spec_and_dsl_definition_of_one_chart_hash_alike) {
 // ---- tables and runtime state ------------------------------------------------
 
 constexpr auto sixteen = lit::chart::define<Empty>("sixteen",
-    initial("a"),
-    state("a", initial("a1"), on("b").to("b"),
-          state("a1", on("next").to("a2")), state("a2", on("next").to("a3")), state("a3", on("next").to("a1")),
-          deep_history("a_history", "a1")),
-    state("b", initial("b1"), on("a").to("a_history"),
-          state("b1", initial("b11"), state("b11"), state("b12")),
-          state("b2", initial("b21"), state("b21"), state("b22"))),
-    state("c", initial("c1"), state("c1"), state("c2")),
-    final("d"));
+                                                   initial("a"),
+                                                   state("a",
+                                                         initial("a1"),
+                                                         on("b").to("b"),
+                                                         state("a1", on("next").to("a2")),
+                                                         state("a2", on("next").to("a3")),
+                                                         state("a3", on("next").to("a1")),
+                                                         deep_history("a_history", "a1")),
+                                                   state("b",
+                                                         initial("b1"),
+                                                         on("a").to("a_history"),
+                                                         state("b1", initial("b11"), state("b11"), state("b12")),
+                                                         state("b2", initial("b21"), state("b21"), state("b22"))),
+                                                   state("c", initial("c1"), state("c1"), state("c2")),
+                                                   final("d"));
 
 TEST(ChartTable, sixteen_state_chart_with_one_history_keeps_nine_bytes_of_runtime_state) {
   static_assert(lit::chart::table_of<sixteen>.state_count == 16);
@@ -336,19 +345,28 @@ TEST(ChartTable, sixteen_state_chart_with_one_history_keeps_nine_bytes_of_runtim
   EXPECT_EQ(sixteen.history_bytes(), 1U);
   EXPECT_EQ(runtime_state, 9U);
   EXPECT_LE(runtime_state, 16U + 1U);
-  std::printf("[ report   ] runtime state of a 16-state chart with one history state: %zu bytes "
-              "(configuration %zu + history %zu); sizeof(Machine) with its pointers: %zu; "
-              "sizeof(Instance<sixteen>): %zu\n",
-              runtime_state, sizeof(StateSet), sixteen.history_bytes(), sizeof(Machine), sizeof(Instance<sixteen>));
+  std::printf(
+      "[ report   ] runtime state of a 16-state chart with one history state: %zu bytes "
+      "(configuration %zu + history %zu); sizeof(Machine) with its pointers: %zu; "
+      "sizeof(Instance<sixteen>): %zu\n",
+      runtime_state,
+      sizeof(StateSet),
+      sixteen.history_bytes(),
+      sizeof(Machine),
+      sizeof(Instance<sixteen>));
 }
 
 TEST(ChartTable, deep_history_over_parallel_regions_keeps_a_bitmask_of_the_subtree) {
-  static constexpr auto chart = lit::chart::define<Empty>("regions",
-      initial("p"),
-      state("p", initial("q"),
-            parallel("q", state("x", initial("x1"), state("x1"), state("x2")), state("y", initial("y1"), state("y1"), state("y2"))),
-            state("z"),
-            deep_history("h", "q")));
+  static constexpr auto chart =
+      lit::chart::define<Empty>("regions",
+                                initial("p"),
+                                state("p",
+                                      initial("q"),
+                                      parallel("q",
+                                               state("x", initial("x1"), state("x1"), state("x2")),
+                                               state("y", initial("y1"), state("y1"), state("y2"))),
+                                      state("z"),
+                                      deep_history("h", "q")));
   // p has 9 descendants (q, x, x1, x2, y, y1, y2, z and h): two bytes of bits.
   EXPECT_EQ(chart.history_bytes(), 2U);
 }

@@ -28,35 +28,59 @@ struct Tally {
 
 #define MARK(text) [](Tally& t) { t.trail += text; }
 
-constexpr auto mixed = lit::chart::define<Tally>("mixed",
+constexpr auto mixed = lit::chart::define<Tally>(
+    "mixed",
     events("go.far", "go.near", "noise"),
     initial("idle"),
-    state("idle", entry(MARK("i")), exit(MARK("I")),
+    state("idle",
+          entry(MARK("i")),
+          exit(MARK("I")),
           on("go").to("work").then([](Tally& t) { ++t.counter; }),
           on("bump").then([](Tally& t) { t.counter += 10; }),
           on("*").to("confused").when([](const Tally& t) { return t.counter > 3; })),
-    state("work", initial("w1").then(MARK("0")), entry(MARK("w")), exit(MARK("W")),
-          on("stop").to("idle"),
-          on("deep").to("w22"),
-          on("raise").then(raise("stop")),
-          state("w1", entry(MARK("1")), exit(MARK("!")),
-                on("next").to("w2"),
-                on("next").to("idle").when([](const Tally& t) { return t.counter % 2 == 0; })),
-          state("w2", initial("w21"), entry(MARK("2")), exit(MARK("@")),
-                on("next").to("w1").internal(),
-                on("up").to("work").internal(),
-                state("w21", on("next").to("w22"), always().to("w1").when([](const Tally& t) { return t.counter > 5; })),
-                state("w22", on("next").to("w21").when(in("w2")), on("fail").then([](lit::chart::Step& s) { s.fail("asked to"); })))),
-    state("confused", entry(log("enter", "confused")), on("go.near").to("idle"), on("go").to("work"), on("bump").to("done")),
+    state(
+        "work",
+        initial("w1").then(MARK("0")),
+        entry(MARK("w")),
+        exit(MARK("W")),
+        on("stop").to("idle"),
+        on("deep").to("w22"),
+        on("raise").then(raise("stop")),
+        state("w1",
+              entry(MARK("1")),
+              exit(MARK("!")),
+              on("next").to("w2"),
+              on("next").to("idle").when([](const Tally& t) { return t.counter % 2 == 0; })),
+        state("w2",
+              initial("w21"),
+              entry(MARK("2")),
+              exit(MARK("@")),
+              on("next").to("w1").internal(),
+              on("up").to("work").internal(),
+              state("w21", on("next").to("w22"), always().to("w1").when([](const Tally& t) { return t.counter > 5; })),
+              state("w22", on("next").to("w21").when(in("w2")), on("fail").then([](lit::chart::Step& s) {
+                s.fail("asked to");
+              })))),
+    state("confused",
+          entry(log("enter", "confused")),
+          on("go.near").to("idle"),
+          on("go").to("work"),
+          on("bump").to("done")),
     final("done"));
 
-constexpr auto timed = lit::chart::define<Tally>("timed",
-    initial("a"),
-    state("a", entry(MARK("a")), after(30ms).to("b"), on("skip").to("c"), on("hist").to("h")),
-    state("b", entry(MARK("b")), on("skip").to("c"), defer("later"), on("back").to("a")),
-    state("c", initial("c1"), entry(MARK("c")), on("later").to("a"), on("out").to("a"),
-          state("c1", on("next").to("c2")), state("c2", on("next").to("c1")),
-          shallow_history("h", "c2")));
+constexpr auto timed =
+    lit::chart::define<Tally>("timed",
+                              initial("a"),
+                              state("a", entry(MARK("a")), after(30ms).to("b"), on("skip").to("c"), on("hist").to("h")),
+                              state("b", entry(MARK("b")), on("skip").to("c"), defer("later"), on("back").to("a")),
+                              state("c",
+                                    initial("c1"),
+                                    entry(MARK("c")),
+                                    on("later").to("a"),
+                                    on("out").to("a"),
+                                    state("c1", on("next").to("c2")),
+                                    state("c2", on("next").to("c1")),
+                                    shallow_history("h", "c2")));
 
 constexpr EventId kUnknown = 0xFFFF;
 
@@ -128,8 +152,8 @@ TEST(CompiledDispatch, matches_the_interpreter_where_timers_deferral_and_history
 }
 
 TEST(CompiledDispatch, is_used_only_for_charts_without_parallel_states) {
-  static constexpr auto regions = lit::chart::define<Tally>("regions",
-      initial("p"), parallel("p", state("x"), state("y")));
+  static constexpr auto regions =
+      lit::chart::define<Tally>("regions", initial("p"), parallel("p", state("x"), state("y")));
   EXPECT_EQ(lit::chart::table_of<regions>.compiled_dispatch, nullptr);
   EXPECT_NE(lit::chart::table_of<mixed>.compiled_dispatch, nullptr);
 }

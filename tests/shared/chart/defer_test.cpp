@@ -16,10 +16,14 @@ struct Jobs {
   int handled = 0;
 };
 
-constexpr auto worker = lit::chart::define<Jobs>("worker",
+constexpr auto worker = lit::chart::define<Jobs>(
+    "worker",
     initial("ready"),
     state("ready", on("job").to("busy").then([](Jobs& jobs) { ++jobs.handled; }).then(log("job", "start"))),
-    state("busy", defer("job"), on("done").to("ready"), on("cancel").to("ready"),
+    state("busy",
+          defer("job"),
+          on("done").to("ready"),
+          on("cancel").to("ready"),
           on("urgent").to("ready").then(log("urgent", "preempts"))));
 
 TEST(Defer, event_deferred_by_the_active_state_is_kept_instead_of_discarded) {
@@ -60,13 +64,16 @@ TEST(Defer, recalled_events_run_before_events_queued_after_them) {
   EXPECT_EQ(run.context.handled, 2);
 }
 
-constexpr auto layered = lit::chart::define<Empty>("layered",
-    initial("outer"),
-    state("outer", initial("quiet"), on("ping").to("pinged_by_outer"),
-          state("quiet", defer("ping"), on("wake").to("awake")),
-          state("awake", defer("ping"), on("ping").to("pinged_by_awake")),
-          state("pinged_by_outer"),
-          state("pinged_by_awake")));
+constexpr auto layered =
+    lit::chart::define<Empty>("layered",
+                              initial("outer"),
+                              state("outer",
+                                    initial("quiet"),
+                                    on("ping").to("pinged_by_outer"),
+                                    state("quiet", defer("ping"), on("wake").to("awake")),
+                                    state("awake", defer("ping"), on("ping").to("pinged_by_awake")),
+                                    state("pinged_by_outer"),
+                                    state("pinged_by_awake")));
 
 TEST(Defer, deferral_shadows_transitions_of_the_deferring_states_ancestors) {
   ChartRun<layered> run;

@@ -18,13 +18,18 @@ using lit::chart::testing::Lines;
 
 namespace {
 
-constexpr auto valve = lit::chart::define<Empty>("valve",
-    initial("closed"),
-    state("closed", after(1s).to("stuck"), on("open").to("open").then(log("t", "before"))
-                                                .then([](lit::chart::Step& step) { step.fail("valve jammed"); })
-                                                .then(log("t", "after"))),
-    state("open", entry(log("enter", "open"))),
-    state("stuck"));
+constexpr auto valve =
+    lit::chart::define<Empty>("valve",
+                              initial("closed"),
+                              state("closed",
+                                    after(1s).to("stuck"),
+                                    on("open")
+                                        .to("open")
+                                        .then(log("t", "before"))
+                                        .then([](lit::chart::Step& step) { step.fail("valve jammed"); })
+                                        .then(log("t", "after"))),
+                              state("open", entry(log("enter", "open"))),
+                              state("stuck"));
 
 TEST(Failure, fail_from_an_action_stops_the_macrostep_and_reports_the_reason) {
   ChartRun<valve> run;
@@ -54,10 +59,25 @@ TEST(Failure, restart_after_failure_starts_clean) {
 }
 
 constexpr auto flood = lit::chart::define<Empty>("flood",
-    initial("a"),
-    state("a", on("go").then(raise("x"), raise("x"), raise("x"), raise("x"), raise("x"), raise("x"), raise("x"),
-                             raise("x"), raise("x"), raise("x"), raise("x"), raise("x"), raise("x"), raise("x"),
-                             raise("x"), raise("x"), raise("x"))));
+                                                 initial("a"),
+                                                 state("a",
+                                                       on("go").then(raise("x"),
+                                                                     raise("x"),
+                                                                     raise("x"),
+                                                                     raise("x"),
+                                                                     raise("x"),
+                                                                     raise("x"),
+                                                                     raise("x"),
+                                                                     raise("x"),
+                                                                     raise("x"),
+                                                                     raise("x"),
+                                                                     raise("x"),
+                                                                     raise("x"),
+                                                                     raise("x"),
+                                                                     raise("x"),
+                                                                     raise("x"),
+                                                                     raise("x"),
+                                                                     raise("x"))));
 
 TEST(Failure, raising_more_events_than_the_internal_queue_holds_fails_the_machine) {
   ChartRun<flood> run;
@@ -67,10 +87,10 @@ TEST(Failure, raising_more_events_than_the_internal_queue_holds_fails_the_machin
 }
 
 constexpr auto ping_pong = lit::chart::define<Empty>("ping_pong",
-    initial("idle"),
-    state("idle", on("go").to("ping")),
-    state("ping", always().to("pong").when([] { return true; })),
-    state("pong", always().to("ping").when([] { return true; })));
+                                                     initial("idle"),
+                                                     state("idle", on("go").to("ping")),
+                                                     state("ping", always().to("pong").when([] { return true; })),
+                                                     state("pong", always().to("ping").when([] { return true; })));
 
 TEST(Failure, eventless_transitions_that_never_settle_fail_as_livelock) {
   ChartRun<ping_pong> run;
@@ -79,8 +99,10 @@ TEST(Failure, eventless_transitions_that_never_settle_fail_as_livelock) {
   EXPECT_EQ(run.machine.failure(), Failure::livelock);
 }
 
-constexpr auto stray = lit::chart::define<Empty>("stray",
-    initial("a"), state("a", on("go").then([](lit::chart::Step& step) { step.raise(lit::chart::EventId{500}); })));
+constexpr auto stray =
+    lit::chart::define<Empty>("stray", initial("a"), state("a", on("go").then([](lit::chart::Step& step) {
+                                step.raise(lit::chart::EventId{500});
+                              })));
 
 TEST(Failure, raising_an_event_the_chart_does_not_have_fails_the_machine) {
   ChartRun<stray> run;
@@ -94,9 +116,10 @@ struct Reentrant {
   Outcome inner = Outcome::handled;
 };
 
-constexpr auto reentrant = lit::chart::define<Reentrant>("reentrant",
-    initial("a"),
-    state("a", on("go").then([](Reentrant& r) { r.inner = r.self->dispatch(lit::chart::EventId{0}); })));
+constexpr auto reentrant =
+    lit::chart::define<Reentrant>("reentrant", initial("a"), state("a", on("go").then([](Reentrant& r) {
+                                    r.inner = r.self->dispatch(lit::chart::EventId{0});
+                                  })));
 
 TEST(Failure, dispatch_from_inside_an_action_of_the_same_machine_is_refused) {
   ChartRun<reentrant> run;
@@ -108,8 +131,8 @@ TEST(Failure, dispatch_from_inside_an_action_of_the_same_machine_is_refused) {
 }
 
 TEST(Failure, machine_given_too_little_history_memory_refuses_to_start) {
-  static constexpr auto chart = lit::chart::define<Empty>("needs_history",
-      initial("p"), state("p", initial("a"), state("a"), shallow_history("h", "a")));
+  static constexpr auto chart = lit::chart::define<Empty>(
+      "needs_history", initial("p"), state("p", initial("a"), state("a"), shallow_history("h", "a")));
   static constexpr lit::chart::Table table = chart.table();
   Empty context;
   lit::sim::ChartHost host;

@@ -18,7 +18,8 @@ struct Fetcher {
   std::vector<lit::chart::Activity> started;
 };
 
-constexpr auto fetching = lit::chart::define<Fetcher>("fetching",
+constexpr auto fetching = lit::chart::define<Fetcher>(
+    "fetching",
     initial("idle"),
     state("idle", on("fetch").to("loading"), on("fetch_and_leave").to("loading").then(raise("abort"))),
     state("loading",

@@ -7,9 +7,9 @@
 
 using namespace lit::chart::dsl;
 using lit::chart::Outcome;
+using lit::chart::testing::ChartRun;
 using lit::chart::testing::Empty;
 using lit::chart::testing::Lines;
-using lit::chart::testing::ChartRun;
 
 namespace {
 
@@ -17,14 +17,20 @@ namespace {
 
 // ---- run-to-completion and document order --------------------------------------
 
-constexpr auto nested = lit::chart::define<Empty>("nested",
-    initial("a"),
-    state("a", ENTER_EXIT("a"), initial("a1"),
-          state("a1", ENTER_EXIT("a1"), initial("a11"),
-                state("a11", ENTER_EXIT("a11"), on("go").to("b11").then(log("t", "go"))))),
-    state("b", ENTER_EXIT("b"), initial("b1"),
-          state("b1", ENTER_EXIT("b1"), initial("b11"),
-                state("b11", ENTER_EXIT("b11")))));
+constexpr auto nested =
+    lit::chart::define<Empty>("nested",
+                              initial("a"),
+                              state("a",
+                                    ENTER_EXIT("a"),
+                                    initial("a1"),
+                                    state("a1",
+                                          ENTER_EXIT("a1"),
+                                          initial("a11"),
+                                          state("a11", ENTER_EXIT("a11"), on("go").to("b11").then(log("t", "go"))))),
+                              state("b",
+                                    ENTER_EXIT("b"),
+                                    initial("b1"),
+                                    state("b1", ENTER_EXIT("b1"), initial("b11"), state("b11", ENTER_EXIT("b11")))));
 
 TEST(Machine, start_enters_the_initial_configuration_outermost_first) {
   ChartRun<nested> run;
@@ -70,13 +76,17 @@ TEST(Machine, event_id_outside_the_chart_is_refused_without_effect) {
 // ---- initial states ------------------------------------------------------------
 
 constexpr auto initials = lit::chart::define<Empty>("initials",
-    initial("p").then(log("t", "root-initial")),
-    state("p", ENTER_EXIT("p"), initial("p2").then(log("t", "p-initial")),
-          state("p1", ENTER_EXIT("p1")),
-          state("p2", ENTER_EXIT("p2"), on("deep").to("q2")),
-          state("q", ENTER_EXIT("q"), initial("q1"),
-                state("q1", ENTER_EXIT("q1")),
-                state("q2", ENTER_EXIT("q2"), on("up").to("p")))));
+                                                    initial("p").then(log("t", "root-initial")),
+                                                    state("p",
+                                                          ENTER_EXIT("p"),
+                                                          initial("p2").then(log("t", "p-initial")),
+                                                          state("p1", ENTER_EXIT("p1")),
+                                                          state("p2", ENTER_EXIT("p2"), on("deep").to("q2")),
+                                                          state("q",
+                                                                ENTER_EXIT("q"),
+                                                                initial("q1"),
+                                                                state("q1", ENTER_EXIT("q1")),
+                                                                state("q2", ENTER_EXIT("q2"), on("up").to("p")))));
 
 TEST(Machine, initial_transition_actions_run_after_the_parent_entry_and_before_the_child_entry) {
   ChartRun<initials> run;
@@ -104,16 +114,18 @@ TEST(Machine, targeting_a_compound_state_enters_its_default_initial_and_runs_its
 // ---- external, internal and targetless transitions -------------------------------
 
 constexpr auto kinds = lit::chart::define<Empty>("kinds",
-    initial("s"),
-    state("s", ENTER_EXIT("s"), initial("s1"),
-          on("external").to("s2"),
-          on("internal").to("s2").internal(),
-          on("internal_out").to("t").internal(),
-          on("self").to("s"),
-          on("nothing").then(log("t", "targetless")),
-          state("s1", ENTER_EXIT("s1")),
-          state("s2", ENTER_EXIT("s2"))),
-    state("t", ENTER_EXIT("t")));
+                                                 initial("s"),
+                                                 state("s",
+                                                       ENTER_EXIT("s"),
+                                                       initial("s1"),
+                                                       on("external").to("s2"),
+                                                       on("internal").to("s2").internal(),
+                                                       on("internal_out").to("t").internal(),
+                                                       on("self").to("s"),
+                                                       on("nothing").then(log("t", "targetless")),
+                                                       state("s1", ENTER_EXIT("s1")),
+                                                       state("s2", ENTER_EXIT("s2"))),
+                                                 state("t", ENTER_EXIT("t")));
 
 TEST(Machine, external_transition_from_compound_state_exits_and_reenters_it) {
   ChartRun<kinds> run;
@@ -165,16 +177,18 @@ struct Flags {
   bool allow_second = false;
 };
 
-constexpr auto guarded = lit::chart::define<Flags>("guarded",
-    initial("outer"),
-    state("outer", initial("inner"),
-          on("e").to("from_outer"),
-          state("inner",
-                on("e").to("first").when([](const Flags& f) { return f.allow_first; }),
-                on("e").to("second").when([](const Flags& f) { return f.allow_second; })),
-          state("first"),
-          state("second"),
-          state("from_outer")));
+constexpr auto guarded =
+    lit::chart::define<Flags>("guarded",
+                              initial("outer"),
+                              state("outer",
+                                    initial("inner"),
+                                    on("e").to("from_outer"),
+                                    state("inner",
+                                          on("e").to("first").when([](const Flags& f) { return f.allow_first; }),
+                                          on("e").to("second").when([](const Flags& f) { return f.allow_second; })),
+                                    state("first"),
+                                    state("second"),
+                                    state("from_outer")));
 
 TEST(Machine, first_enabled_transition_in_document_order_wins) {
   ChartRun<guarded> run;
@@ -202,22 +216,30 @@ TEST(Machine, ancestor_transition_is_taken_when_no_descendant_transition_is_enab
 
 // ---- parallel regions and conflicts ---------------------------------------------
 
-constexpr auto regions = lit::chart::define<Empty>("regions",
-    initial("p"),
-    parallel("p", ENTER_EXIT("p"),
-             on("leave").to("out").then(log("t", "p-leave")),
-             on("both_left").to("out").then(log("t", "p-both_left")),
-             state("a", ENTER_EXIT("a"), initial("a1"),
-                   state("a1", ENTER_EXIT("a1"),
-                         on("step").to("a2").then(log("t", "a-step")),
-                         on("leave").to("a2").then(log("t", "a1-leave"))),
-                   state("a2", ENTER_EXIT("a2"))),
-             state("b", ENTER_EXIT("b"), initial("b1"),
-                   state("b1", ENTER_EXIT("b1"),
-                         on("step").to("b2").then(log("t", "b-step")),
-                         on("both_left").to("b2").then(log("t", "b1-both_left"))),
-                   state("b2", ENTER_EXIT("b2")))),
-    state("out", ENTER_EXIT("out")));
+constexpr auto regions =
+    lit::chart::define<Empty>("regions",
+                              initial("p"),
+                              parallel("p",
+                                       ENTER_EXIT("p"),
+                                       on("leave").to("out").then(log("t", "p-leave")),
+                                       on("both_left").to("out").then(log("t", "p-both_left")),
+                                       state("a",
+                                             ENTER_EXIT("a"),
+                                             initial("a1"),
+                                             state("a1",
+                                                   ENTER_EXIT("a1"),
+                                                   on("step").to("a2").then(log("t", "a-step")),
+                                                   on("leave").to("a2").then(log("t", "a1-leave"))),
+                                             state("a2", ENTER_EXIT("a2"))),
+                                       state("b",
+                                             ENTER_EXIT("b"),
+                                             initial("b1"),
+                                             state("b1",
+                                                   ENTER_EXIT("b1"),
+                                                   on("step").to("b2").then(log("t", "b-step")),
+                                                   on("both_left").to("b2").then(log("t", "b1-both_left"))),
+                                             state("b2", ENTER_EXIT("b2")))),
+                              state("out", ENTER_EXIT("out")));
 
 TEST(Machine, entering_a_parallel_state_enters_every_region_in_document_order) {
   ChartRun<regions> run;
@@ -267,12 +289,12 @@ TEST(Machine, leaving_a_parallel_state_exits_all_regions_in_reverse_document_ord
 }
 
 constexpr auto multi_target = lit::chart::define<Empty>("multi_target",
-    initial("idle"),
-    state("idle", on("go").to("a2", "b2")),
-    parallel("p",
-             state("a", initial("a1"), state("a1"), state("a2")),
-             state("b", initial("b1"), state("b1"), state("b2")),
-             state("c", initial("c1"), state("c1"), state("c2"))));
+                                                        initial("idle"),
+                                                        state("idle", on("go").to("a2", "b2")),
+                                                        parallel("p",
+                                                                 state("a", initial("a1"), state("a1"), state("a2")),
+                                                                 state("b", initial("b1"), state("b1"), state("b2")),
+                                                                 state("c", initial("c1"), state("c1"), state("c2"))));
 
 TEST(Machine, multiple_targets_enter_their_regions_and_other_regions_by_default) {
   ChartRun<multi_target> run;
@@ -283,13 +305,13 @@ TEST(Machine, multiple_targets_enter_their_regions_and_other_regions_by_default)
 
 // ---- In() conditions --------------------------------------------------------------
 
-constexpr auto in_conditions = lit::chart::define<Empty>("in_conditions",
+constexpr auto in_conditions = lit::chart::define<Empty>(
+    "in_conditions",
     initial("p"),
     parallel("p",
-             state("light", initial("off"),
-                   state("off", on("toggle").to("on")),
-                   state("on", on("toggle").to("off"))),
-             state("door", initial("closed"),
+             state("light", initial("off"), state("off", on("toggle").to("on")), state("on", on("toggle").to("off"))),
+             state("door",
+                   initial("closed"),
                    state("closed", on("open").to("open").when(not_in("on"))),
                    state("open", on("close").to("closed").when(in("off"))))));
 
@@ -314,15 +336,18 @@ struct Counter {
   int value = 0;
 };
 
-constexpr auto eventless = lit::chart::define<Counter>("eventless",
-    initial("idle"),
-    state("idle", on("go").to("a").then(raise("internal"))),
-    state("a", ENTER_EXIT("a"), always().to("b").when([](const Counter& c) { return c.value == 0; }),
-          on("internal").to("z")),
-    state("b", ENTER_EXIT("b"), always().to("c").when([](const Counter&) { return true; })),
-    state("c", ENTER_EXIT("c"), on("internal").to("d")),
-    state("d", ENTER_EXIT("d")),
-    state("z"));
+constexpr auto eventless =
+    lit::chart::define<Counter>("eventless",
+                                initial("idle"),
+                                state("idle", on("go").to("a").then(raise("internal"))),
+                                state("a",
+                                      ENTER_EXIT("a"),
+                                      always().to("b").when([](const Counter& c) { return c.value == 0; }),
+                                      on("internal").to("z")),
+                                state("b", ENTER_EXIT("b"), always().to("c").when([](const Counter&) { return true; })),
+                                state("c", ENTER_EXIT("c"), on("internal").to("d")),
+                                state("d", ENTER_EXIT("d")),
+                                state("z"));
 
 TEST(Machine, eventless_transitions_run_until_stable_before_raised_events) {
   ChartRun<eventless> run;
@@ -342,13 +367,13 @@ TEST(Machine, eventless_transition_waits_while_its_guard_is_false) {
 }
 
 constexpr auto raising = lit::chart::define<Empty>("raising",
-    initial("s0"),
-    state("s0", on("go").to("s1").then(raise("one"), raise("two"))),
-    state("s1", on("one").to("s2"), on("two").to("wrong")),
-    state("s2", on("two").to("s3"), on("ext").to("wrong")),
-    state("s3", on("ext").to("done")),
-    state("wrong"),
-    state("done"));
+                                                   initial("s0"),
+                                                   state("s0", on("go").to("s1").then(raise("one"), raise("two"))),
+                                                   state("s1", on("one").to("s2"), on("two").to("wrong")),
+                                                   state("s2", on("two").to("s3"), on("ext").to("wrong")),
+                                                   state("s3", on("ext").to("done")),
+                                                   state("wrong"),
+                                                   state("done"));
 
 TEST(Machine, raised_events_are_processed_in_order_before_the_next_external_event) {
   ChartRun<raising> run;
@@ -361,17 +386,21 @@ TEST(Machine, raised_events_are_processed_in_order_before_the_next_external_even
 
 // ---- final states and done events ----------------------------------------------
 
-constexpr auto completion = lit::chart::define<Empty>("completion",
-    initial("job"),
-    state("job", initial("work"), on("done.state.job").to("reported").then(log("t", "job done")),
-          state("work", on("finish").to("finished")),
-          final("finished", entry(log("enter", "finished")))),
-    parallel("both", on("done.state.both").to("all_done"),
-             state("left", initial("l1"), state("l1", on("l").to("lf")), final("lf")),
-             state("right", initial("r1"), state("r1", on("r").to("rf")), final("rf"))),
-    state("reported", on("next").to("both")),
-    state("all_done", on("quit").to("end")),
-    final("end", entry(log("enter", "end")), exit(log("exit", "end"))));
+constexpr auto completion =
+    lit::chart::define<Empty>("completion",
+                              initial("job"),
+                              state("job",
+                                    initial("work"),
+                                    on("done.state.job").to("reported").then(log("t", "job done")),
+                                    state("work", on("finish").to("finished")),
+                                    final("finished", entry(log("enter", "finished")))),
+                              parallel("both",
+                                       on("done.state.both").to("all_done"),
+                                       state("left", initial("l1"), state("l1", on("l").to("lf")), final("lf")),
+                                       state("right", initial("r1"), state("r1", on("r").to("rf")), final("rf"))),
+                              state("reported", on("next").to("both")),
+                              state("all_done", on("quit").to("end")),
+                              final("end", entry(log("enter", "end")), exit(log("exit", "end"))));
 
 TEST(Machine, entering_a_final_child_raises_done_state_of_its_parent_after_its_entry) {
   ChartRun<completion> run;
@@ -410,17 +439,19 @@ TEST(Machine, top_level_final_state_finishes_the_machine_after_exiting_every_sta
 
 // ---- history --------------------------------------------------------------------
 
-constexpr auto histories = lit::chart::define<Empty>("histories",
+constexpr auto histories = lit::chart::define<Empty>(
+    "histories",
     initial("machine"),
-    state("machine", initial("idle"),
+    state("machine",
+          initial("idle"),
           on("power_cut").to("off"),
           state("idle", on("start").to("running")),
-          state("running", initial("slow"),
-                state("slow", on("faster").to("fast")),
-                state("fast", ENTER_EXIT("fast"))),
+          state("running", initial("slow"), state("slow", on("faster").to("fast")), state("fast", ENTER_EXIT("fast"))),
           shallow_history("machine_shallow", "idle").then(log("t", "shallow default")),
           deep_history("machine_deep", "idle")),
-    state("off", on("resume_shallow").to("machine_shallow"), on("resume_deep").to("machine_deep"),
+    state("off",
+          on("resume_shallow").to("machine_shallow"),
+          on("resume_deep").to("machine_deep"),
           on("resume_fresh").to("machine")));
 
 TEST(Machine, shallow_history_restores_the_last_active_child_with_its_default_initial) {
@@ -468,13 +499,16 @@ TEST(Machine, restart_forgets_recorded_history) {
   EXPECT_EQ(run.atomic(), (Lines{"idle"}));
 }
 
-constexpr auto unrecorded = lit::chart::define<Empty>("unrecorded",
-    initial("off"),
-    state("off", on("resume").to("h")),
-    state("machine", initial("idle"), ENTER_EXIT("machine"),
-          state("idle", ENTER_EXIT("idle")),
-          state("busy", ENTER_EXIT("busy")),
-          shallow_history("h", "busy").then(log("t", "history default"))));
+constexpr auto unrecorded =
+    lit::chart::define<Empty>("unrecorded",
+                              initial("off"),
+                              state("off", on("resume").to("h")),
+                              state("machine",
+                                    initial("idle"),
+                                    ENTER_EXIT("machine"),
+                                    state("idle", ENTER_EXIT("idle")),
+                                    state("busy", ENTER_EXIT("busy")),
+                                    shallow_history("h", "busy").then(log("t", "history default"))));
 
 TEST(Machine, unrecorded_history_takes_its_default_and_runs_its_actions_after_the_parent_entry) {
   ChartRun<unrecorded> run;
@@ -486,31 +520,40 @@ TEST(Machine, unrecorded_history_takes_its_default_and_runs_its_actions_after_th
 }
 
 constexpr auto inner_history = lit::chart::define<Empty>("inner_history",
-    initial("p"),
-    state("p", initial("a"), on("leave").to("outside"),
-          state("a", on("next").to("b")),
-          state("b", on("back").to("h")),
-          shallow_history("h", "b")),
-    state("outside", on("return").to("p")));
+                                                         initial("p"),
+                                                         state("p",
+                                                               initial("a"),
+                                                               on("leave").to("outside"),
+                                                               state("a", on("next").to("b")),
+                                                               state("b", on("back").to("h")),
+                                                               shallow_history("h", "b")),
+                                                         state("outside", on("return").to("p")));
 
 TEST(Machine, history_targeted_from_inside_its_parent_restores_the_record_from_the_last_exit) {
   ChartRun<inner_history> run;
-  run.start();                                // p/a
-  run.send(inner_history.event("leave"));     // records h = a
-  run.send(inner_history.event("return"));    // p/a by default
-  run.send(inner_history.event("next"));      // p/b; p does not exit, so h still records a
+  run.start();                              // p/a
+  run.send(inner_history.event("leave"));   // records h = a
+  run.send(inner_history.event("return"));  // p/a by default
+  run.send(inner_history.event("next"));    // p/b; p does not exit, so h still records a
   run.send(inner_history.event("back"));
   EXPECT_EQ(run.atomic(), (Lines{"a"}));
 }
 
-constexpr auto parallel_history = lit::chart::define<Empty>("parallel_history",
+constexpr auto parallel_history = lit::chart::define<Empty>(
+    "parallel_history",
     initial("device"),
-    state("device", initial("p"), on("sleep").to("asleep"),
-          parallel("p",
-                   state("led", initial("led_off"), state("led_off", on("led").to("led_on")), state("led_on")),
-                   state("fan", initial("fan_off"), state("fan_off", on("fan").to("fan_on")),
-                         state("fan_on", initial("fan_low"), state("fan_low", on("fan").to("fan_high")), state("fan_high")))),
-          deep_history("device_history", "p")),
+    state(
+        "device",
+        initial("p"),
+        on("sleep").to("asleep"),
+        parallel(
+            "p",
+            state("led", initial("led_off"), state("led_off", on("led").to("led_on")), state("led_on")),
+            state("fan",
+                  initial("fan_off"),
+                  state("fan_off", on("fan").to("fan_on")),
+                  state("fan_on", initial("fan_low"), state("fan_low", on("fan").to("fan_high")), state("fan_high")))),
+        deep_history("device_history", "p")),
     state("asleep", on("wake").to("device_history")));
 
 TEST(Machine, deep_history_over_parallel_regions_restores_every_region) {
@@ -528,7 +571,8 @@ TEST(Machine, deep_history_over_parallel_regions_restores_every_region) {
 
 // ---- event descriptors -------------------------------------------------------------
 
-constexpr auto descriptors = lit::chart::define<Empty>("descriptors",
+constexpr auto descriptors = lit::chart::define<Empty>(
+    "descriptors",
     events("sensor.temp.high", "sensor.temperature", "sensor", "other"),
     initial("idle"),
     state("idle", on("sensor.temp").to("temp"), on("alarm", "fault").to("alarm"), on("*").to("anything")),

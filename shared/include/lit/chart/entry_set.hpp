@@ -116,13 +116,17 @@ class EntryPlanner {
       }
       if (records_.recorded(state)) {
         const StateSet value = records_.value(state);
-        for (StateSet rest = value; rest != 0; rest &= rest - 1) add_descendants(static_cast<StateIndex>(lowest_bit(rest)), plan);
-        for (StateSet rest = value; rest != 0; rest &= rest - 1) add_ancestors(static_cast<StateIndex>(lowest_bit(rest)), row.parent, plan);
+        for (StateSet rest = value; rest != 0; rest &= rest - 1)
+          add_descendants(static_cast<StateIndex>(lowest_bit(rest)), plan);
+        for (StateSet rest = value; rest != 0; rest &= rest - 1)
+          add_ancestors(static_cast<StateIndex>(lowest_bit(rest)), row.parent, plan);
       } else {
         plan.history_defaults |= bit(state);
         const TransitionRow& fallback = table_.transitions[row.initial];
-        for (unsigned i = 0; i < fallback.target_count; ++i) add_descendants(table_.targets[fallback.targets_begin + i], plan);
-        for (unsigned i = 0; i < fallback.target_count; ++i) add_ancestors(table_.targets[fallback.targets_begin + i], row.parent, plan);
+        for (unsigned i = 0; i < fallback.target_count; ++i)
+          add_descendants(table_.targets[fallback.targets_begin + i], plan);
+        for (unsigned i = 0; i < fallback.target_count; ++i)
+          add_ancestors(table_.targets[fallback.targets_begin + i], row.parent, plan);
       }
       return;
     }
@@ -130,8 +134,10 @@ class EntryPlanner {
     if (row.kind == StateKind::compound) {
       plan.default_entry |= bit(state);
       const TransitionRow& initial = table_.transitions[row.initial];
-      for (unsigned i = 0; i < initial.target_count; ++i) add_descendants(table_.targets[initial.targets_begin + i], plan);
-      for (unsigned i = 0; i < initial.target_count; ++i) add_ancestors(table_.targets[initial.targets_begin + i], state, plan);
+      for (unsigned i = 0; i < initial.target_count; ++i)
+        add_descendants(table_.targets[initial.targets_begin + i], plan);
+      for (unsigned i = 0; i < initial.target_count; ++i)
+        add_ancestors(table_.targets[initial.targets_begin + i], state, plan);
     } else if (row.kind == StateKind::parallel) {
       add_uncovered_children(state, plan);
     }
@@ -165,7 +171,8 @@ class EntryPlanner {
       } else if (planning_without_history_) {
         plan.needs_history = true;
       } else if (records_.recorded(target)) {
-        for (StateSet rest = records_.value(target); rest != 0; rest &= rest - 1) add_ancestors(static_cast<StateIndex>(lowest_bit(rest)), domain, plan);
+        for (StateSet rest = records_.value(target); rest != 0; rest &= rest - 1)
+          add_ancestors(static_cast<StateIndex>(lowest_bit(rest)), domain, plan);
       } else {
         add_effective_target_ancestors(table_.transitions[table_.states[target].initial], domain, plan);
       }

@@ -35,12 +35,12 @@ enum class Outcome : std::uint8_t {
 // Why a machine failed.
 enum class Failure : std::uint8_t {
   none,
-  action,                    // Step::fail() from an action or activity start
-  internal_queue_overflow,   // more raised events in one macrostep than kInternalQueueCapacity
-  livelock,                  // more than kMaxMicrosteps microsteps in one macrostep
-  history_memory,            // the machine was given less history memory than its table needs
-  reentrant_dispatch,        // an action called start() or dispatch() on its own machine
-  unknown_event,             // an action raised an event id that is not the chart's
+  action,                   // Step::fail() from an action or activity start
+  internal_queue_overflow,  // more raised events in one macrostep than kInternalQueueCapacity
+  livelock,                 // more than kMaxMicrosteps microsteps in one macrostep
+  history_memory,           // the machine was given less history memory than its table needs
+  reentrant_dispatch,       // an action called start() or dispatch() on its own machine
+  unknown_event,            // an action raised an event id that is not the chart's
 };
 
 inline constexpr unsigned kInternalQueueCapacity = 16;
@@ -123,7 +123,10 @@ class Machine {
   // `history_memory` holds table.history_bytes bytes of history records (none
   // for charts without history); it must outlive the machine.
   constexpr Machine(const Table& table, void* context, Host& host, std::span<std::uint8_t> history_memory = {})
-      : table_(&table), context_(context), host_(&host), history_(history_memory.data()),
+      : table_(&table),
+        context_(context),
+        host_(&host),
+        history_(history_memory.data()),
         history_size_(static_cast<std::uint16_t>(history_memory.size())) {}
 
   // Enters the initial configuration (forgetting any history) and runs to completion.
@@ -174,7 +177,9 @@ class Machine {
   static constexpr std::uint8_t kRunning = 1U << 0;
   static constexpr std::uint8_t kTracing = 1U << 1;
   static constexpr std::uint8_t kInMacrostep = 1U << 2;
-  void set_mode(std::uint8_t flag, bool on) { mode_ = static_cast<std::uint8_t>(on ? (mode_ | flag) : (mode_ & ~flag)); }
+  void set_mode(std::uint8_t flag, bool on) {
+    mode_ = static_cast<std::uint8_t>(on ? (mode_ | flag) : (mode_ & ~flag));
+  }
   bool in_macrostep() const { return (mode_ & kInMacrostep) != 0; }
   std::uint8_t mode_ = 0;
   Failure failure_ = Failure::none;
@@ -213,7 +218,9 @@ struct CompiledAccess {
   static void set_active(Machine& machine, StateSet active) { machine.active_ = active; }
   static bool failed(const Machine& machine) { return machine.failure_ != Failure::none; }
   static void enter_macrostep(Machine& machine) { machine.mode_ = Machine::kRunning | Machine::kInMacrostep; }
-  static void leave_macrostep(Machine& machine) { machine.mode_ = static_cast<std::uint8_t>(machine.mode_ & ~Machine::kInMacrostep); }
+  static void leave_macrostep(Machine& machine) {
+    machine.mode_ = static_cast<std::uint8_t>(machine.mode_ & ~Machine::kInMacrostep);
+  }
   static Step step(Machine& machine, const Event& event, InternalQueue& queue) { return Step(machine, event, &queue); }
   static Outcome interpret(Machine& machine, const Event& event) { return machine.dispatch_interpreted(event); }
   static Outcome resume(Machine& machine, std::uint16_t chosen, InternalQueue& queue, Step& step) {

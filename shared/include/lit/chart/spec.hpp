@@ -21,7 +21,7 @@ struct SourceLocation {
 };
 
 enum class SpecStateKind : std::uint8_t {
-  state,     // atomic or compound, decided by whether it has child states
+  state,  // atomic or compound, decided by whether it has child states
   parallel,
   final,
   shallow_history,
@@ -41,7 +41,7 @@ struct SpecState {
 };
 
 enum class SpecTransitionRole : std::uint8_t {
-  on_event,         // event descriptors in `events`
+  on_event,  // event descriptors in `events`
   eventless,
   initial,          // a state's (or the root's) initial transition
   history_default,  // a history state's default transition

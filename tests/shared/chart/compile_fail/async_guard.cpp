@@ -6,14 +6,15 @@ template <class T>
 struct Pending {  // what an asynchronous predicate would hand back
   T value;
 };
-constexpr auto chart = lit::chart::define<Empty>("async_guard",
-    initial("a"),
+constexpr auto chart =
+    lit::chart::define<Empty>("async_guard",
+                              initial("a"),
 #ifndef LIT_CONTROL
-    state("a", on("go").to("b").when([](const Empty&) { return Pending<bool>{true}; })),
+                              state("a", on("go").to("b").when([](const Empty&) { return Pending<bool>{true}; })),
 #else
-    state("a", on("go").to("b").when([](const Empty&) { return true; })),
+                              state("a", on("go").to("b").when([](const Empty&) { return true; })),
 #endif
-    state("b"));
+                              state("b"));
 int main() {
   Empty context;
   struct : lit::chart::Host {

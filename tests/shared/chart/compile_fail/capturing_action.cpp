@@ -6,10 +6,10 @@ struct Counter {
 };
 #ifndef LIT_CONTROL
 inline int outside = 0;
-constexpr auto chart = lit::chart::define<Counter>("capturing_action",
-    initial("a"), state("a", on("go").then([&x = outside](Counter&) { ++x; })));
+constexpr auto chart = lit::chart::define<Counter>(
+    "capturing_action", initial("a"), state("a", on("go").then([&x = outside](Counter&) { ++x; })));
 #else
-constexpr auto chart = lit::chart::define<Counter>("capturing_action",
-    initial("a"), state("a", on("go").then([](Counter& c) { ++c.value; })));
+constexpr auto chart = lit::chart::define<Counter>(
+    "capturing_action", initial("a"), state("a", on("go").then([](Counter& c) { ++c.value; })));
 #endif
 int main() { return chart.table().state_count == 0; }

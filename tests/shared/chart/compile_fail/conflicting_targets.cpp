@@ -2,7 +2,8 @@
 #include "lit/statechart.hpp"
 using namespace lit::chart::dsl;
 struct Empty {};
-constexpr auto chart = lit::chart::define<Empty>("conflicting_targets",
+constexpr auto chart = lit::chart::define<Empty>(
+    "conflicting_targets",
     initial("idle"),
 #ifndef LIT_CONTROL
     state("idle", on("go").to("a1", "a2")),

@@ -3,11 +3,11 @@
 using namespace lit::chart::dsl;
 struct Empty {};
 constexpr auto chart = lit::chart::define<Empty>("unknown_target",
-    initial("a"),
+                                                 initial("a"),
 #ifndef LIT_CONTROL
-    state("a", on("go").to("nowhere")),
+                                                 state("a", on("go").to("nowhere")),
 #else
-    state("a", on("go").to("b")),
+                                                 state("a", on("go").to("b")),
 #endif
-    state("b"));
+                                                 state("b"));
 int main() { return chart.table().state_count == 0; }
