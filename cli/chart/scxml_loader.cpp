@@ -188,7 +188,6 @@ class ScxmlReader {
   LoadedChart read(std::string_view default_chart_name) {
     const pugi::xml_node root = parse();
     read_root(root, default_chart_name);
-    source_.declared_events.push_back(kUnnamedEvent);
     CompiledChart compiled = compile_chart(std::move(source_));
     if (!compiled.result.ok()) report(compiled.result, compiled.subject);
     return std::move(*compiled.chart);

@@ -12,11 +12,6 @@
 
 namespace lit::tools {
 
-// An event name no SCXML document can contain (U+0001 is not allowed in XML
-// 1.0). The loader declares it in every chart so that an event the chart never
-// names still has an id that only "*" matches (see event_names.hpp).
-inline constexpr std::string_view kUnnamedEvent = "\x01";
-
 // `file_name` is used in messages; `default_chart_name` when <scxml> has no name.
 LoadedChart load_scxml(std::string_view text, const std::string& file_name, std::string_view default_chart_name);
 

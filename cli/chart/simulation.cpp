@@ -6,6 +6,7 @@
 #include "chart/configuration.hpp"
 #include "chart/event_names.hpp"
 #include "chart/string_literal.hpp"
+#include "lit/chart/names.hpp"
 #include "sim/chart_host.hpp"
 
 namespace lit::tools {
@@ -14,17 +15,12 @@ namespace {
 
 using chart::Outcome;
 
-ResolvedEvent resolve_checked(const chart::Table& table, const std::string& name) {
-  if (!valid_event_name(name)) {
+chart::EventId resolve_checked(const chart::Table& table, const std::string& name) {
+  if (!chart::valid_event_name(name)) {
     throw std::invalid_argument("invalid event name '" + name +
                                 "': names have no whitespace or '*' and no empty tokens");
   }
-  const ResolvedEvent resolved = resolve_event(table, name);
-  if (resolved.kind == ResolvedEvent::Kind::unrepresentable) {
-    throw std::invalid_argument("event '" + name + "' is matched only by '*', and chart '" + std::string(table.name) +
-                                "' has no event id that behaves so");
-  }
-  return resolved;
+  return chart::resolve_event(table, name);
 }
 
 void append_json_string(std::string& out, std::string_view text) { out += string_literal(text); }
@@ -91,14 +87,9 @@ Simulation simulate(const chart::Table& table, std::span<const SimulationCommand
     if (command.kind == SimulationCommand::Kind::advance) {
       host.advance(command.advance_ms);
     } else {
-      const ResolvedEvent resolved = resolve_checked(table, command.event);
-      if (resolved.kind == ResolvedEvent::Kind::id) {
-        const std::size_t first = host.outcomes().size();
-        host.send(machine, resolved.id);
-        step.outcome = host.outcomes()[first];
-      } else {
-        step.outcome = machine.running() ? Outcome::unhandled : Outcome::not_running;
-      }
+      const std::size_t first = host.outcomes().size();
+      host.send(machine, resolve_checked(table, command.event));
+      step.outcome = host.outcomes()[first];
     }
     // Whatever the first dispatch did, a step that ends the machine says so.
     if (was_running && !machine.running())

@@ -3,8 +3,8 @@
 // scope and (where history is not involved) its entry set, and computes the
 // structural hash. It is constexpr, so the DSL runs it at compile time into
 // fixed arrays and the SCXML loader runs it at run time into vectors; both get
-// the same rows and the same hash. Output containers need push_back(), size(),
-// operator[] and data(); push_back returns false when full.
+// the same rows and the same hash. Output containers need push_back() (which
+// returns false when full), size(), operator[], data(), begin() and end().
 #pragma once
 
 #include <cstdint>
@@ -12,6 +12,7 @@
 #include <type_traits>
 
 #include "lit/chart/entry_set.hpp"
+#include "lit/chart/names.hpp"
 #include "lit/chart/spec.hpp"
 #include "lit/chart/table.hpp"
 #include "lit/chart/types.hpp"
@@ -57,7 +58,8 @@ constexpr const char* describe(CompileError error) {
     case CompileError::duplicate_state_name: return "duplicate state id";
     case CompileError::not_document_order: return "states are not listed in document order";
     case CompileError::child_of_leaf_state: return "final and history states cannot have children";
-    case CompileError::history_outside_state: return "a history state must be the child of a compound or parallel state";
+    case CompileError::history_outside_state:
+      return "a history state must be the child of a compound or parallel state";
     case CompileError::missing_initial: return "a compound state (or the chart) has no initial state";
     case CompileError::unexpected_initial: return "only compound states take an initial state";
     case CompileError::initial_target_outside_state: return "an initial target is not a descendant of its state";
@@ -66,7 +68,8 @@ constexpr const char* describe(CompileError error) {
     case CompileError::conflicting_targets: return "transition targets cannot be active together";
     case CompileError::transition_from_final_or_history: return "final and history states cannot have transitions";
     case CompileError::history_without_default: return "a history state needs a default transition";
-    case CompileError::history_default_outside_parent: return "a history default target is not a descendant of the history's parent";
+    case CompileError::history_default_outside_parent:
+      return "a history default target is not a descendant of the history's parent";
     case CompileError::unknown_state_in_condition: return "unknown state in In() condition";
     case CompileError::invalid_event_descriptor: return "invalid event descriptor";
     case CompileError::eventless_loop: return "an eventless transition with no guard and no target loops forever";
@@ -82,30 +85,13 @@ enum class SpecElement : std::uint8_t { chart, state, transition, action, defer,
 struct CompileResult {
   CompileError error = CompileError::none;
   SpecElement element = SpecElement::chart;
-  std::uint16_t index = 0;       // index of the element within its Spec span
-  std::string_view subject;      // the offending name or token, when there is one
+  std::uint16_t index = 0;   // index of the element within its Spec span
+  std::string_view subject;  // the offending name or token, when there is one
   SourceLocation location;
   constexpr bool ok() const { return error == CompileError::none; }
 };
 
 namespace compiler_detail {
-
-constexpr bool is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
-
-// "a.b" is a prefix of "a.b" and "a.b.c", not of "a.bc".
-constexpr bool is_token_prefix(std::string_view prefix, std::string_view name) {
-  if (prefix.size() > name.size() || name.substr(0, prefix.size()) != prefix) return false;
-  return prefix.size() == name.size() || name[prefix.size()] == '.';
-}
-
-constexpr bool valid_event_name(std::string_view name) {
-  if (name.empty() || name.front() == '.' || name.back() == '.') return false;
-  for (std::size_t i = 0; i < name.size(); ++i) {
-    if (name[i] == '*' || is_space(name[i])) return false;
-    if (name[i] == '.' && i + 1 < name.size() && name[i + 1] == '.') return false;
-  }
-  return true;
-}
 
 class Hash {
  public:
@@ -151,8 +137,8 @@ class Compiler {
   }
 
  private:
-  constexpr bool fail(CompileError error, SpecElement element, std::size_t index, std::string_view subject,
-                      SourceLocation location) {
+  constexpr bool fail(
+      CompileError error, SpecElement element, std::size_t index, std::string_view subject, SourceLocation location) {
     result_ = CompileResult{error, element, static_cast<std::uint16_t>(index), subject, location};
     return false;
   }
@@ -185,7 +171,8 @@ class Compiler {
       const SpecState& state = spec_.states[i];
       if (state.name.empty()) return fail(CompileError::empty_name, SpecElement::state, i, {}, state.location);
       for (char c : state.name) {
-        if (is_space(c)) return fail(CompileError::invalid_name, SpecElement::state, i, state.name, state.location);
+        if (is_name_space(c))
+          return fail(CompileError::invalid_name, SpecElement::state, i, state.name, state.location);
       }
       for (std::size_t j = 0; j < i; ++j) {
         if (spec_.states[j].name == state.name) {
@@ -243,7 +230,8 @@ class Compiler {
     }
     for (std::size_t i = 0; i < count; ++i) {
       const StateRow& row = out_.states[i];
-      if (row.kind == StateKind::atomic || row.kind == StateKind::final) out_.header.atomic_states |= bit(static_cast<unsigned>(i));
+      if (row.kind == StateKind::atomic || row.kind == StateKind::final)
+        out_.header.atomic_states |= bit(static_cast<unsigned>(i));
       if (row.kind == StateKind::final) out_.header.final_states |= bit(static_cast<unsigned>(i));
       if (row.kind == StateKind::parallel) out_.header.parallel_states |= bit(static_cast<unsigned>(i));
     }
@@ -278,12 +266,14 @@ class Compiler {
   // invocations, exist before descriptors are resolved so that a descriptor
   // naming one of them resolves to it.
   constexpr bool create_generated_events() {
+    if (!add_event(EventRow{{}, 0, 0, kNone, EventKind::other}, out_.header.other_event)) return false;
     for (std::size_t i = 0; i < out_.states.size(); ++i) {
       const StateRow& row = out_.states[i];
       const bool completes = row.kind == StateKind::parallel ||
                              (row.kind == StateKind::compound &&
                               (child_states(view(), static_cast<StateIndex>(i)) & out_.header.final_states) != 0);
-      if (completes && !add_event(EventRow{row.name, 0, 0, kNone, EventKind::done_state}, out_.states[i].done_event)) return false;
+      if (completes && !add_event(EventRow{row.name, 0, 0, kNone, EventKind::done_state}, out_.states[i].done_event))
+        return false;
     }
     for (std::size_t i = 0; i < spec_.invokes.size(); ++i) {
       const SpecInvoke& invoke = spec_.invokes[i];
@@ -318,8 +308,8 @@ class Compiler {
     return kNone;
   }
 
-  // Resolves one descriptor token (or an event name) to its id, declaring named events as met.
-  constexpr bool resolve_event(std::string_view token, EventId& id, bool allow_wildcard) {
+  // The id of one descriptor token or event name, declaring named events as met.
+  constexpr bool intern_event(std::string_view token, EventId& id, bool allow_wildcard) {
     if (allow_wildcard && token == "*") {
       id = kAnyEvent;
       return true;
@@ -359,7 +349,8 @@ class Compiler {
         const SpecTransition& spec = spec_.transitions[i];
         if (spec.source != state || is_special(spec.role)) continue;
         if (row.kind == StateKind::final || is_history(row.kind)) {
-          return fail(CompileError::transition_from_final_or_history, SpecElement::transition, i, row.name, spec.location);
+          return fail(
+              CompileError::transition_from_final_or_history, SpecElement::transition, i, row.name, spec.location);
         }
         if (!add_transition(i)) return false;
         ++out_.states[state].transition_count;
@@ -379,7 +370,8 @@ class Compiler {
         if (row.kind == StateKind::compound) {
           return fail(CompileError::missing_initial, SpecElement::state, state, row.name, spec.location);
         }
-        if (history) return fail(CompileError::history_without_default, SpecElement::state, state, row.name, spec.location);
+        if (history)
+          return fail(CompileError::history_without_default, SpecElement::state, state, row.name, spec.location);
         continue;
       }
       if (row.kind != StateKind::compound && !history) {
@@ -398,13 +390,15 @@ class Compiler {
   constexpr bool check_initial_targets(std::uint16_t index, StateIndex scope, std::size_t spec_index) {
     const TransitionRow& row = out_.transitions[index];
     const SpecTransition& spec = spec_.transitions[spec_index];
-    if (row.target_count == 0) return fail(CompileError::missing_target, SpecElement::transition, spec_index, {}, spec.location);
+    if (row.target_count == 0)
+      return fail(CompileError::missing_target, SpecElement::transition, spec_index, {}, spec.location);
     const StateSet allowed = descendants_of(view(), scope);
     for (unsigned i = 0; i < row.target_count; ++i) {
       const StateIndex target = out_.targets[row.targets_begin + i];
       if ((allowed & bit(target)) == 0) {
-        const CompileError error = spec.role == SpecTransitionRole::history_default ? CompileError::history_default_outside_parent
-                                                                                 : CompileError::initial_target_outside_state;
+        const CompileError error = spec.role == SpecTransitionRole::history_default
+                                       ? CompileError::history_default_outside_parent
+                                       : CompileError::initial_target_outside_state;
         return fail(error, SpecElement::transition, spec_index, out_.states[target].name, spec.location);
       }
     }
@@ -418,7 +412,8 @@ class Compiler {
     row.targets_begin = static_cast<std::uint16_t>(out_.targets.size());
     for (const std::string_view token : spec.targets) {
       const StateIndex target = view().find_state(token);
-      if (target == kRoot) return fail(CompileError::unknown_target, SpecElement::transition, spec_index, token, spec.location);
+      if (target == kRoot)
+        return fail(CompileError::unknown_target, SpecElement::transition, spec_index, token, spec.location);
       if (!out_.targets.push_back(target)) return overflow();
       ++row.target_count;
     }
@@ -431,14 +426,16 @@ class Compiler {
       case SpecTransitionRole::on_event: {
         for (const std::string_view token : spec.events) {
           EventId id = kNone;
-          if (!resolve_event(token, id, true)) {
+          if (!intern_event(token, id, true)) {
             if (!result_.ok()) return false;
-            return fail(CompileError::invalid_event_descriptor, SpecElement::transition, spec_index, token, spec.location);
+            return fail(
+                CompileError::invalid_event_descriptor, SpecElement::transition, spec_index, token, spec.location);
           }
           if (!out_.descriptors.push_back(id)) return overflow();
           ++row.descriptor_count;
         }
-        if (row.descriptor_count == 0) return fail(CompileError::invalid_event_descriptor, SpecElement::transition, spec_index, {}, spec.location);
+        if (row.descriptor_count == 0)
+          return fail(CompileError::invalid_event_descriptor, SpecElement::transition, spec_index, {}, spec.location);
         break;
       }
       case SpecTransitionRole::eventless:
@@ -461,8 +458,7 @@ class Compiler {
         break;
       }
       case SpecTransitionRole::initial:
-      case SpecTransitionRole::history_default:
-        break;
+      case SpecTransitionRole::history_default: break;
     }
 
     row.guard_kind = spec.guard_kind;
@@ -475,7 +471,11 @@ class Compiler {
     if (spec.guard_kind == GuardKind::in_state || spec.guard_kind == GuardKind::not_in_state) {
       const StateIndex state = view().find_state(spec.guard_state);
       if (state == kRoot) {
-        return fail(CompileError::unknown_state_in_condition, SpecElement::transition, spec_index, spec.guard_state, spec.location);
+        return fail(CompileError::unknown_state_in_condition,
+                    SpecElement::transition,
+                    spec_index,
+                    spec.guard_state,
+                    spec.location);
       }
       row.guard_state = state;
     }
@@ -492,10 +492,14 @@ class Compiler {
         const StateIndex a = out_.targets[row.targets_begin + i];
         const StateIndex b = out_.targets[row.targets_begin + j];
         const StateSet common = out_.states[a].ancestors & out_.states[b].ancestors;
-        const bool related = a == b || (out_.states[a].ancestors & bit(b)) != 0 || (out_.states[b].ancestors & bit(a)) != 0;
+        const bool related =
+            a == b || (out_.states[a].ancestors & bit(b)) != 0 || (out_.states[b].ancestors & bit(a)) != 0;
         const bool parted = common != 0 && out_.states[highest_bit(common)].kind == StateKind::parallel;
         if (related || !parted) {
-          return fail(CompileError::conflicting_targets, SpecElement::transition, spec_index, out_.states[b].name,
+          return fail(CompileError::conflicting_targets,
+                      SpecElement::transition,
+                      spec_index,
+                      out_.states[b].name,
                       spec_.transitions[spec_index].location);
         }
       }
@@ -513,7 +517,7 @@ class Compiler {
         return fail(CompileError::action_missing_function, SpecElement::action, i, {}, spec.location);
       }
       if (spec.kind == ActionKind::raise || spec.kind == ActionKind::send_after) {
-        if (!resolve_event(spec.event, row.event, false)) {
+        if (!intern_event(spec.event, row.event, false)) {
           if (!result_.ok()) return false;
           return fail(CompileError::invalid_event_descriptor, SpecElement::action, i, spec.event, spec.location);
         }
@@ -522,7 +526,7 @@ class Compiler {
     }
     for (const std::string_view name : spec_.declared_events) {
       EventId id = kNone;
-      if (!resolve_event(name, id, false)) {
+      if (!intern_event(name, id, false)) {
         if (!result_.ok()) return false;
         return fail(CompileError::invalid_event_descriptor, SpecElement::chart, 0, name, {});
       }
@@ -536,7 +540,7 @@ class Compiler {
       std::size_t count = 0;
       for (const std::string_view token : spec.events) {
         EventId id = kNone;
-        if (!resolve_event(token, id, true)) {
+        if (!intern_event(token, id, true)) {
           if (!result_.ok()) return false;
           return fail(CompileError::invalid_event_descriptor, SpecElement::defer, i, token, spec.location);
         }
@@ -551,24 +555,23 @@ class Compiler {
 
   // ---- event matching --------------------------------------------------------
 
+  // Each event's prefix is the event whose full name is its longest proper
+  // token prefix: "sensor" for "sensor.high", "done.state" or "done" for a
+  // done.state.<id> event, and done.state.p for a declared "done.state.p.x".
   constexpr void link_event_prefixes() {
     for (std::size_t i = 0; i < out_.events.size(); ++i) {
       EventRow& row = out_.events[i];
-      std::string_view full;
-      switch (row.kind) {
-        case EventKind::named: full = row.name; break;
-        case EventKind::done_state: full = "done.state"; break;
-        case EventKind::invoke_done: full = "done.invoke"; break;
-        case EventKind::invoke_error: full = "error.invoke"; break;
-        case EventKind::timer: continue;
-      }
+      if (!has_written_name(row.kind)) continue;
+      const std::string_view prefix = generated_prefix(row.kind);
+      // A generated event extends its fixed prefix without the final dot.
+      const std::string_view full = row.kind == EventKind::named ? row.name : prefix.substr(0, prefix.size() - 1);
       std::size_t best_length = 0;
       for (std::size_t j = 0; j < out_.events.size(); ++j) {
-        const EventRow& other = out_.events[j];
-        if (j == i || other.kind != EventKind::named) continue;
-        const bool proper = row.kind != EventKind::named || other.name.size() < full.size();
-        if (proper && is_token_prefix(other.name, full) && other.name.size() >= best_length) {
-          best_length = other.name.size();
+        std::size_t length = 0;
+        if (j == i || !names_prefix_of(out_.events[j], full, length)) continue;
+        const bool proper = row.kind != EventKind::named || length < full.size();
+        if (proper && length > best_length) {
+          best_length = length;
           row.prefix = static_cast<EventId>(j);
         }
       }
@@ -596,7 +599,7 @@ class Compiler {
     for (std::size_t i = 0; i < spec_.defers.size(); ++i) {
       for (const std::string_view token : spec_.defers[i].events) {
         EventId id = kNone;
-        resolve_event(token, id, true);  // already known: resolves without adding
+        intern_event(token, id, true);  // already known: resolves without adding
         for (std::size_t e = 0; e < out_.events.size(); ++e) {
           if (descriptor_matches(id, static_cast<EventId>(e))) out_.events[e].deferrers |= bit(spec_.defers[i].state);
         }
@@ -614,9 +617,11 @@ class Compiler {
     }
     // findLCCA: the innermost proper ancestor of the source that is compound
     // (parallel states never are) and contains every target.
-    for (StateSet ancestors = out_.states[row.source].ancestors; ancestors != 0; ancestors &= ~bit(highest_bit(ancestors))) {
+    for (StateSet ancestors = out_.states[row.source].ancestors; ancestors != 0;
+         ancestors &= ~bit(highest_bit(ancestors))) {
       const auto ancestor = static_cast<StateIndex>(highest_bit(ancestors));
-      if (out_.states[ancestor].kind == StateKind::compound && (targets & ~out_.states[ancestor].descendants) == 0) return ancestor;
+      if (out_.states[ancestor].kind == StateKind::compound && (targets & ~out_.states[ancestor].descendants) == 0)
+        return ancestor;
     }
     return kRoot;
   }
@@ -666,8 +671,10 @@ class Compiler {
       StateRow& row = out_.states[i];
       row.entry_fn = sole_call(row.entry_begin, row.entry_count);
       row.exit_fn = sole_call(row.exit_begin, row.exit_count);
-      constexpr std::uint8_t special = state_flag::has_timers | state_flag::has_invokes | state_flag::has_history_child | state_flag::defers;
-      if ((row.flags & special) != 0 || row.kind == StateKind::final) out_.header.special_states |= bit(static_cast<unsigned>(i));
+      constexpr std::uint8_t special =
+          state_flag::has_timers | state_flag::has_invokes | state_flag::has_history_child | state_flag::defers;
+      if ((row.flags & special) != 0 || row.kind == StateKind::final)
+        out_.header.special_states |= bit(static_cast<unsigned>(i));
     }
     for (std::size_t t = 0; t < out_.transitions.size(); ++t) {
       TransitionRow& row = out_.transitions[t];

@@ -149,7 +149,8 @@ constexpr auto guard_result() {
   } else if constexpr (std::is_invocable_v<G&>) {
     return std::type_identity<std::invoke_result_t<G&>>{};
   } else {
-    static_assert(always_false<G>, "a guard takes (const Context&, const Step&), (const Context&), (const Step&) or nothing");
+    static_assert(always_false<G>,
+                  "a guard takes (const Context&, const Step&), (const Context&), (const Step&) or nothing");
     return std::type_identity<void>{};
   }
 }
@@ -190,10 +191,10 @@ struct Counts {
   std::size_t states = 0;
   std::size_t transitions = 0;
   std::size_t actions = 0;
-  std::size_t names = 0;     // event descriptors and targets, pooled
+  std::size_t names = 0;  // event descriptors and targets, pooled
   std::size_t targets = 0;
   std::size_t descriptors = 0;
-  std::size_t events = 0;    // an upper bound on distinct event ids
+  std::size_t events = 0;  // an upper bound on distinct event ids
   std::size_t defers = 0;
   std::size_t invokes = 0;
   std::size_t declared = 0;
@@ -289,8 +290,8 @@ struct Transition {
   constexpr auto to(Names... names) const {
     static_assert(Targets == 0, "to() given twice");
     static_assert(sizeof...(Names) > 0, "to() needs at least one target");
-    Transition<Role, Events, sizeof...(Names), Guard, Actions...> next{events, {std::string_view(names)...}, guard, actions,
-                                                                     delay_ms, is_internal};
+    Transition<Role, Events, sizeof...(Names), Guard, Actions...> next{
+        events, {std::string_view(names)...}, guard, actions, delay_ms, is_internal};
     return next;
   }
 
@@ -307,18 +308,21 @@ struct Transition {
       static_assert(std::is_empty_v<G> && std::is_default_constructible_v<G>,
                     "a guard must be a captureless lambda or fn<&function>");
     }
-    return Transition<Role, Events, Targets, CallGuard<G>, Actions...>{events, targets, {}, actions, delay_ms, is_internal};
+    return Transition<Role, Events, Targets, CallGuard<G>, Actions...>{
+        events, targets, {}, actions, delay_ms, is_internal};
   }
   constexpr auto when(InGuard condition) const {
     static_assert(std::is_same_v<Guard, NoGuard>, "when() given twice");
-    return Transition<Role, Events, Targets, InGuard, Actions...>{events, targets, condition, actions, delay_ms, is_internal};
+    return Transition<Role, Events, Targets, InGuard, Actions...>{
+        events, targets, condition, actions, delay_ms, is_internal};
   }
 
   // Actions run between the exits and the entries, in the order given.
   template <class... Fs>
   constexpr auto then(Fs... more) const {
     using Next = Transition<Role, Events, Targets, Guard, Actions..., decltype(as_action(more))...>;
-    return Next{events, targets, guard, std::tuple_cat(actions, std::make_tuple(as_action(more)...)), delay_ms, is_internal};
+    return Next{
+        events, targets, guard, std::tuple_cat(actions, std::make_tuple(as_action(more)...)), delay_ms, is_internal};
   }
 
   // An internal transition does not exit its (compound) source when every target lies within it.
@@ -340,7 +344,8 @@ constexpr auto always() { return Transition<SpecTransitionRole::eventless, 0, 0,
 template <class Rep, class Period>
 constexpr auto after(std::chrono::duration<Rep, Period> delay) {
   Transition<SpecTransitionRole::after, 0, 0, NoGuard> transition{};
-  transition.delay_ms = static_cast<std::uint32_t>(std::chrono::duration_cast<std::chrono::milliseconds>(delay).count());
+  transition.delay_ms =
+      static_cast<std::uint32_t>(std::chrono::duration_cast<std::chrono::milliseconds>(delay).count());
   return transition;
 }
 template <class... Names>
@@ -397,7 +402,8 @@ struct Invoke {
 // macrostep) and cancelled when it exits; it reports done.invoke.<id> or error.invoke.<id>.
 template <class F>
 constexpr Invoke<F> invoke(std::string_view id, F) {
-  static_assert(std::is_empty_v<F> && std::is_default_constructible_v<F>, "an activity start function must be captureless");
+  static_assert(std::is_empty_v<F> && std::is_default_constructible_v<F>,
+                "an activity start function must be captureless");
   return {id};
 }
 
@@ -447,7 +453,8 @@ template <class... Names>
 constexpr auto shallow_history(std::string_view name, Names... default_targets) {
   static_assert(sizeof...(Names) > 0, "a history state needs default targets");
   using Default = Transition<SpecTransitionRole::history_default, 0, sizeof...(Names), NoGuard>;
-  return HistoryNode<SpecStateKind::shallow_history, Default>{name, Default{{}, {std::string_view(default_targets)...}}};
+  return HistoryNode<SpecStateKind::shallow_history, Default>{name,
+                                                              Default{{}, {std::string_view(default_targets)...}}};
 }
 template <class... Names>
 constexpr auto deep_history(std::string_view name, Names... default_targets) {
@@ -535,7 +542,8 @@ class Flattener {
     } else if constexpr (is_invoke<Item>::value) {
       store_.invokes.push_back(SpecInvoke{parent, item.id, activity_of(item), {}});
     } else {
-      static_assert(IsState<Item>::value, "not a chart item: expected state, on, after, initial, entry, exit, defer, ...");
+      static_assert(IsState<Item>::value,
+                    "not a chart item: expected state, on, after, initial, entry, exit, defer, ...");
     }
   }
 
@@ -737,7 +745,7 @@ class Chart {
 
 template <class Ctx, class... Items>
 consteval auto define(std::string_view name, Items... items) {
-  constexpr dsl::Counts counts = dsl::sum_counts<Items...>();
+  constexpr dsl::Counts counts = dsl::sum_counts<Items...>() + dsl::Counts{.events = 1};  // + the "other" event
   dsl::SpecStore<counts> store{};
   dsl::Flattener<Ctx, dsl::SpecStore<counts>> flattener(store);
   flattener.items(kRoot, std::tuple<Items...>{items...});
@@ -870,8 +878,11 @@ inline void microstep(void* context, Step& step, Configuration active) {
   [&]<std::size_t... X, std::size_t... E>(std::index_sequence<X...>, std::index_sequence<E...>) {
     (void)((exit_state<Definition, exit_order[X]>(context, step, active) && ...) &&
            call<row.action_fn, row.action_count>(context, step) &&
-           (enter_state<Definition, entry_order[E], (row.default_entered & bit(entry_order[E])) != 0>(context, step, active) && ...));
-  }(std::make_index_sequence<exit_order.size()>{}, std::make_index_sequence<entry_order.size()>{});
+           (enter_state<Definition, entry_order[E], (row.default_entered & bit(entry_order[E])) != 0>(
+                context, step, active) &&
+            ...));
+  }
+  (std::make_index_sequence<exit_order.size()>{}, std::make_index_sequence<entry_order.size()>{});
 }
 
 // The events transition `t` answers to, when they are few enough to compare
@@ -900,9 +911,8 @@ inline bool triggered(EventId event) {
   constexpr std::size_t n = count_triggers(table, T);
   if constexpr (n <= kMaxListedEvents) {
     constexpr auto events = triggers<n>(table, T);
-    return [&]<std::size_t... I>(std::index_sequence<I...>) {
-      return ((event == events[I]) || ...);
-    }(std::make_index_sequence<n>{});
+    return [&]<std::size_t... I>(std::index_sequence<I...>) { return ((event == events[I]) || ...); }
+    (std::make_index_sequence<n>{});
   } else {
     return matches(table, table.transitions[T], event);
   }
@@ -927,7 +937,8 @@ inline bool guard_holds(Machine& machine, const Step& step) {
 // ancestor's, innermost first, each state's in document order.
 constexpr std::size_t count_candidates(const Table& table, StateIndex atomic) {
   std::size_t n = table.states[atomic].transition_count;
-  for (StateSet up = table.states[atomic].ancestors; up != 0; up &= up - 1) n += table.states[lowest_bit(up)].transition_count;
+  for (StateSet up = table.states[atomic].ancestors; up != 0; up &= up - 1)
+    n += table.states[lowest_bit(up)].transition_count;
   return n;
 }
 
@@ -938,7 +949,8 @@ constexpr std::array<std::uint16_t, N> candidates(const Table& table, StateIndex
   StateSet chain = table.states[atomic].ancestors | bit(atomic);
   for (; chain != 0; chain &= ~bit(highest_bit(chain))) {
     const StateRow& state = table.states[highest_bit(chain)];
-    for (std::uint16_t t = state.first_transition; t < state.first_transition + state.transition_count; ++t) list[next++] = t;
+    for (std::uint16_t t = state.first_transition; t < state.first_transition + state.transition_count; ++t)
+      list[next++] = t;
   }
   return list;
 }
@@ -969,12 +981,14 @@ inline Outcome select_from(Machine& machine, EventId event, Step& step, Internal
   Outcome outcome = Outcome::unhandled;
   [&]<std::size_t... I>(std::index_sequence<I...>) {
     (void)(attempt<Definition, Atomic, list[I]>(machine, event, step, queue, outcome) || ...);
-  }(std::make_index_sequence<list.size()>{});
+  }
+  (std::make_index_sequence<list.size()>{});
   return outcome;
 }
 
 template <const auto& Definition>
-inline constexpr auto atomic_states = ordered<count(rows<Definition>.atomic_states)>(rows<Definition>.atomic_states, false);
+inline constexpr auto atomic_states = ordered<count(rows<Definition>.atomic_states)>(rows<Definition>.atomic_states,
+                                                                                     false);
 
 // Binary search on the active atomic state, by conditional branches.
 template <const auto& Definition, std::size_t Low, std::size_t High>
@@ -983,7 +997,8 @@ inline Outcome select_by_state(unsigned atomic, Machine& machine, EventId event,
     return select_from<Definition, atomic_states<Definition>[Low]>(machine, event, step, queue);
   } else {
     constexpr std::size_t middle = (Low + High) / 2;
-    if (atomic < atomic_states<Definition>[middle]) return select_by_state<Definition, Low, middle>(atomic, machine, event, step, queue);
+    if (atomic < atomic_states<Definition>[middle])
+      return select_by_state<Definition, Low, middle>(atomic, machine, event, step, queue);
     return select_by_state<Definition, middle, High>(atomic, machine, event, step, queue);
   }
 }
@@ -998,8 +1013,8 @@ Outcome dispatch(Machine& machine, const Event& event) {
   InternalQueue queue;
   Step step = CompiledAccess::step(machine, event, queue);
   CompiledAccess::enter_macrostep(machine);
-  const Outcome outcome =
-      select_by_state<Definition, 0, atomic_states<Definition>.size()>(highest_bit(active), machine, event.id, step, queue);
+  const Outcome outcome = select_by_state<Definition, 0, atomic_states<Definition>.size()>(
+      highest_bit(active), machine, event.id, step, queue);
   CompiledAccess::leave_macrostep(machine);
   return outcome;
 }

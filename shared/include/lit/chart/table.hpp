@@ -27,11 +27,11 @@ struct StateRow {
   // calls it directly instead of walking the action rows.
   ActionFn entry_fn = nullptr;
   ActionFn exit_fn = nullptr;
-  StateSet descendants = 0;      // proper descendants
-  StateSet ancestors = 0;        // proper ancestors (the root is implicit)
+  StateSet descendants = 0;  // proper descendants
+  StateSet ancestors = 0;    // proper ancestors (the root is implicit)
   StateIndex parent = kRoot;
   StateKind kind = StateKind::atomic;
-  std::uint8_t depth = 0;        // 1 for top-level states
+  std::uint8_t depth = 0;  // 1 for top-level states
   std::uint8_t flags = 0;
   std::uint16_t first_transition = 0;
   std::uint16_t transition_count = 0;
@@ -73,27 +73,27 @@ struct TransitionRow {
   std::uint16_t descriptor_count = 0;
   std::uint16_t action_begin = 0;
   std::uint16_t action_count = 0;
-  StateIndex source = kRoot;     // kRoot for the chart's own initial transition
-  StateIndex domain = kRoot;     // SCXML transition domain; meaningless if targetless
+  StateIndex source = kRoot;  // kRoot for the chart's own initial transition
+  StateIndex domain = kRoot;  // SCXML transition domain; meaningless if targetless
   GuardKind guard_kind = GuardKind::none;
-  StateIndex guard_state = 0;    // for In()/!In()
+  StateIndex guard_state = 0;  // for In()/!In()
   std::uint8_t flags = 0;
 };
 
 struct ActionRow {
   ActionFn fn = nullptr;
-  std::string_view label;   // log label
-  std::string_view text;    // log text
+  std::string_view label;  // log label
+  std::string_view text;   // log text
   std::uint32_t delay_ms = 0;
-  EventId event = kNone;    // raise / send_after
+  EventId event = kNone;  // raise / send_after
   ActionKind kind = ActionKind::call;
 };
 
 struct EventRow {
-  std::string_view name;       // for done/timer/invoke events, the state or invoke id
-  StateSet handlers = 0;       // states with a transition this event can trigger
-  StateSet deferrers = 0;      // states that defer this event
-  EventId prefix = kNone;      // the next shorter declared name that this one extends
+  std::string_view name;   // for done/timer/invoke events, the state or invoke id
+  StateSet handlers = 0;   // states with a transition this event can trigger
+  StateSet deferrers = 0;  // states that defer this event
+  EventId prefix = kNone;  // the next shorter declared name that this one extends
   EventKind kind = EventKind::named;
 };
 
@@ -133,20 +133,21 @@ struct Table {
   std::uint16_t event_count = 0;
   std::uint16_t timer_count = 0;
   std::uint16_t invoke_count = 0;
-  std::uint16_t initial = kNone;   // the root's initial transition
-  std::uint16_t history_bytes = 0; // history memory a machine of this chart needs
-  StateSet atomic_states = 0;      // atomic and final states: what a configuration bottoms out in
+  std::uint16_t initial = kNone;    // the root's initial transition
+  std::uint16_t history_bytes = 0;  // history memory a machine of this chart needs
+  EventId other_event = kNone;      // what a name the chart does not know dispatches as (names.hpp)
+  StateSet atomic_states = 0;       // atomic and final states: what a configuration bottoms out in
   StateSet final_states = 0;
   StateSet history_states = 0;
   StateSet eventless_sources = 0;  // states with eventless transitions
   StateSet parallel_states = 0;
-  StateSet top_level = 0;          // children of the root
-  StateSet deferring_states = 0;   // states that defer some event
+  StateSet top_level = 0;         // children of the root
+  StateSet deferring_states = 0;  // states that defer some event
   // States whose entry or exit needs more than actions: timers, invocations,
   // history records, final-state completion or deferral recall. A step that
   // touches none of them takes the engine's short path.
   StateSet special_states = 0;
-  bool single_region = true;       // no parallel states: at most one active atomic state
+  bool single_region = true;  // no parallel states: at most one active atomic state
 
   // Name lookups for tools and tests; linear, never on a hot path.
   constexpr StateIndex find_state(std::string_view id) const {
@@ -155,6 +156,7 @@ struct Table {
     }
     return kRoot;
   }
+  // A declared event name; see resolve_event() in names.hpp for any name.
   constexpr EventId find_event(std::string_view id) const {
     for (std::uint16_t i = 0; i < event_count; ++i) {
       if (events[i].kind == EventKind::named && events[i].name == id) return i;

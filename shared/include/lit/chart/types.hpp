@@ -44,6 +44,7 @@ enum class EventKind : std::uint8_t {
   timer,         // an after(...) clause; matches only its own transition
   invoke_done,   // done.invoke.<id>
   invoke_error,  // error.invoke.<id>
+  other,         // stands for every name the chart does not mention; only "*" matches it
 };
 
 // An event in flight. The payload belongs to whoever dispatches the event and
