@@ -2,6 +2,7 @@
 #include "chart_text.hpp"
 
 #include "lit/chart/entry_set.hpp"
+#include "lit/chart/names.hpp"
 
 namespace lit::port {
 
@@ -14,21 +15,21 @@ void print_event(Console& out, const Table& table, chart::EventId event) {
     return;
   }
   const chart::EventRow& row = table.events[event];
-  switch (row.kind) {
-    case EventKind::named: out << row.name; return;
-    case EventKind::done_state: out << "done.state." << row.name; return;
-    case EventKind::invoke_done: out << "done.invoke." << row.name; return;
-    case EventKind::invoke_error: out << "error.invoke." << row.name; return;
-    case EventKind::timer:
-      for (std::uint16_t i = 0; i < table.timer_count; ++i) {
-        if (table.timers[i].event == event) {
-          out << "after " << table.timers[i].delay_ms << "ms in " << row.name;
-          return;
-        }
-      }
-      out << "after ? in " << row.name;
-      return;
+  if (row.kind == EventKind::other) {
+    out << "(a name the chart does not use)";
+    return;
   }
+  if (row.kind != EventKind::timer) {
+    out << chart::generated_prefix(row.kind) << row.name;
+    return;
+  }
+  for (std::uint16_t i = 0; i < table.timer_count; ++i) {
+    if (table.timers[i].event == event) {
+      out << "after " << table.timers[i].delay_ms << "ms in " << row.name;
+      return;
+    }
+  }
+  out << "after ? in " << row.name;
 }
 
 void print_configuration(Console& out, const Table& table, chart::StateSet configuration) {

@@ -58,7 +58,7 @@ int main() {
   lit::bench::NullHost host;
   lit::chart::Instance<three_levels> machine(chart_counter, host);
   machine.start();
-  const std::uint64_t chart_start_work = chart_counter.value;
+  const std::uint64_t chart_start_work = chart_counter.total();
   constexpr lit::chart::EventId flip = three_levels.event("flip");
   const std::uint32_t chart = ticks_for([&] {
     for (std::uint32_t i = 0; i < kEvents; ++i) {
@@ -69,7 +69,7 @@ int main() {
 
   lit::bench::Counter switch_counter;
   lit::bench::SwitchMachine hand_written(switch_counter);
-  const std::uint64_t switch_start_work = switch_counter.value;
+  const std::uint64_t switch_start_work = switch_counter.total();
   const std::uint32_t switched = ticks_for([&] {
     for (std::uint32_t i = 0; i < kEvents; ++i) {
       hand_written.dispatch(lit::bench::SwitchMachine::Event::flip);
@@ -78,7 +78,7 @@ int main() {
   });
 
   const std::uint64_t work = lit::bench::kThreeLevelsWorkPerEvent * kEvents;
-  if (chart_counter.value - chart_start_work != work || switch_counter.value - switch_start_work != work) {
+  if (chart_counter.total() - chart_start_work != work || switch_counter.total() - switch_start_work != work) {
     console << "dispatch_m3: FAIL: a machine did not do the work it was meant to\n";
     return 1;
   }

@@ -212,7 +212,7 @@ TEST(Compile, states_out_of_document_order_are_refused) {
 
 TEST(Compile, more_than_64_states_are_refused) {
   SpecBuilder b;
-  std::vector<std::array<char, 8>> names(65);
+  std::vector<std::array<char, 24>> names(65);
   for (std::size_t i = 0; i < names.size(); ++i) {
     std::snprintf(names[i].data(), names[i].size(), "s%zu", i);
     b.add_state(names[i].data());

@@ -743,15 +743,23 @@ class Chart {
   FixedTable<C> rows_;
 };
 
+namespace dsl {
+// A chart's row counts, plus the "other" event every table has. (A variable
+// template rather than a local constant, which clang will not take as a
+// template argument.)
+template <class... Items>
+inline constexpr Counts chart_counts = sum_counts<Items...>() + Counts{.events = 1};
+}  // namespace dsl
+
 template <class Ctx, class... Items>
 consteval auto define(std::string_view name, Items... items) {
-  constexpr dsl::Counts counts = dsl::sum_counts<Items...>() + dsl::Counts{.events = 1};  // + the "other" event
-  dsl::SpecStore<counts> store{};
-  dsl::Flattener<Ctx, dsl::SpecStore<counts>> flattener(store);
+  using Store = dsl::SpecStore<dsl::chart_counts<Items...>>;
+  Store store{};
+  dsl::Flattener<Ctx, Store> flattener(store);
   flattener.items(kRoot, std::tuple<Items...>{items...});
-  FixedTable<counts> rows{};
+  FixedTable<dsl::chart_counts<Items...>> rows{};
   report(compile(store.spec(name), rows));
-  return Chart<Ctx, counts>(rows);
+  return Chart<Ctx, dsl::chart_counts<Items...>>(rows);
 }
 
 // ---- compiled dispatch ---------------------------------------------------------
