@@ -7,7 +7,9 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cerrno>
 #include <cstdint>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <initializer_list>
@@ -804,7 +806,7 @@ LoadedChart load_scxml_file(const std::string& path) {
     return load_scxml(text, "<stdin>", "chart");
   }
   std::ifstream file(path, std::ios::binary);
-  if (!file) throw ChartError(ChartErrorKind::io, path, 0, 0, "cannot open file");
+  if (!file) throw ChartError(ChartErrorKind::io, path, 0, 0, std::string("cannot open file: ") + std::strerror(errno));
   std::ostringstream contents;
   contents << file.rdbuf();
   if (file.bad()) throw ChartError(ChartErrorKind::io, path, 0, 0, "cannot read file");

@@ -486,7 +486,7 @@ TEST(ScxmlLoader, file_that_cannot_be_read_is_an_io_error) {
     FAIL() << "loaded";
   } catch (const ChartError& error) {
     EXPECT_EQ(error.kind(), ChartErrorKind::io);
-    EXPECT_STREQ(error.what(), "/nonexistent/chart.scxml: error: cannot open file");
+    EXPECT_STREQ(error.what(), "/nonexistent/chart.scxml: error: cannot open file: No such file or directory");
   }
 }
 

@@ -133,7 +133,7 @@ TEST(LitChart, unsupported_construct_exits_2) {
 TEST(LitChart, unreadable_file_exits_3) {
   const Result result = run({"dot", "/nonexistent/chart.scxml"});
   EXPECT_EQ(result.status, 3);
-  EXPECT_EQ(result.err, "/nonexistent/chart.scxml: error: cannot open file\n");
+  EXPECT_EQ(result.err, "/nonexistent/chart.scxml: error: cannot open file: No such file or directory\n");
 }
 
 TEST(LitChart, usage_errors_exit_1) {
