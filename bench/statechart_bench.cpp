@@ -3,8 +3,8 @@
 // three_levels_chart.hpp (shared with the Cortex-M3 instruction count): a
 // 3-level hierarchy where each event exits three states and enters three,
 // each with its own action. Also measured: a one-level move between siblings,
-// an event nothing handles, and the same 3-level chart through the
-// interpreter alone (the path charts loaded at run time take).
+// two parallel regions, an event nothing handles, and the same 3-level chart
+// through the interpreter alone (the path charts loaded at run time take).
 #include <benchmark/benchmark.h>
 
 #include <cstdint>
@@ -26,6 +26,18 @@ constexpr auto siblings =
                                       initial("x"),
                                       state("x", entry([](Counter& c) { ++c.entries[0]; }), on("flip").to("y")),
                                       state("y", entry([](Counter& c) { ++c.entries[1]; }), on("flip").to("x"))));
+
+// Two parallel regions; each event moves one region between siblings. Charts
+// with parallel states always take the interpreter.
+constexpr auto regions = lit::chart::define<Counter>(
+    "regions",
+    initial("p"),
+    parallel("p",
+             state("left",
+                   initial("l1"),
+                   state("l1", entry([](Counter& c) { ++c.entries[0]; }), on("flip").to("l2")),
+                   state("l2", entry([](Counter& c) { ++c.entries[1]; }), on("flip").to("l1"))),
+             state("right", initial("r1"), state("r1", entry([](Counter& c) { ++c.entries[2]; })))));
 
 // An event that no active state handles.
 constexpr auto quiet = lit::chart::define<Counter>(
@@ -90,6 +102,15 @@ void BM_chart_siblings(benchmark::State& bench) {
   run_dispatches(bench, machine, counter, siblings.event("flip"), 1, 1);
 }
 BENCHMARK(BM_chart_siblings);
+
+void BM_chart_parallel_regions(benchmark::State& bench) {
+  Counter counter;
+  NullHost host;
+  lit::chart::Instance<regions> machine(counter, host);
+  machine.start();
+  run_dispatches(bench, machine, counter, regions.event("flip"), 1, 2);
+}
+BENCHMARK(BM_chart_parallel_regions);
 
 void BM_chart_unhandled_event(benchmark::State& bench) {
   Counter counter;
