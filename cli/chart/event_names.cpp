@@ -6,7 +6,6 @@
 namespace lit::tools {
 
 using chart::EventId;
-using chart::EventKind;
 using chart::Table;
 
 std::string event_name(const Table& table, EventId id) {

@@ -56,7 +56,7 @@ Result run(const std::vector<std::string>& args, const std::string& input = "") 
 }
 
 std::string write_chart(const std::string& name, const std::string& text) {
-  const std::string path = temp_path(name);
+  std::string path = temp_path(name);
   std::ofstream(path) << text;
   return path;
 }

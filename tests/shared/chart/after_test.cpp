@@ -8,7 +8,6 @@
 
 using namespace std::chrono_literals;
 using namespace lit::chart::dsl;
-using lit::chart::Outcome;
 using lit::chart::testing::ChartRun;
 using lit::chart::testing::Empty;
 using lit::chart::testing::Lines;

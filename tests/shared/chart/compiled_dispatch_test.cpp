@@ -26,7 +26,7 @@ struct Tally {
   bool operator==(const Tally&) const = default;
 };
 
-#define MARK(text) [](Tally& t) { t.trail += text; }
+#define MARK(text) [](Tally& t) { t.trail += (text); }
 
 constexpr auto mixed = lit::chart::define<Tally>(
     "mixed",

@@ -8,7 +8,6 @@
 #include "chart_fixture.hpp"
 
 using namespace lit::chart::dsl;
-using lit::chart::Outcome;
 using lit::chart::testing::ChartRun;
 using lit::chart::testing::Lines;
 
