@@ -379,6 +379,26 @@ TEST(ChartTable, names_are_available_for_introspection) {
   EXPECT_EQ(table.events[sixteen.event("next")].name, "next");
 }
 
+TEST(ChartTable, active_states_have_full_paths_from_the_top_of_the_chart) {
+  constexpr Table table = lit::chart::table_of<sixteen>;
+  char path[32];
+  EXPECT_EQ(state_path(table, sixteen.state("b12"), path, sizeof path), 8U);
+  EXPECT_STREQ(path, "b/b1/b12");
+  EXPECT_EQ(state_path(table, sixteen.state("c"), path, sizeof path), 1U);
+  EXPECT_STREQ(path, "c");
+}
+
+TEST(ChartTable, state_path_is_cut_short_to_fit_and_reports_the_length_it_needs) {
+  constexpr Table table = lit::chart::table_of<sixteen>;
+  char path[5];
+  EXPECT_EQ(state_path(table, sixteen.state("b12"), path, sizeof path), 8U);
+  EXPECT_STREQ(path, "b/b1");
+  static_assert([] {
+    char buffer[16]{};
+    return state_path(lit::chart::table_of<sixteen>, sixteen.state("a2"), buffer, sizeof buffer) == 4;
+  }());
+}
+
 TEST(ChartTable, table_is_constant_so_it_can_live_in_flash) {
   // A constant-initialised table runs no static constructor.
   static constinit const Table table = lit::chart::table_of<sixteen>;

@@ -5,6 +5,7 @@
 // runs code; the engine in machine.hpp interprets it.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <string_view>
 
@@ -164,6 +165,25 @@ struct Table {
     return kNone;
   }
 };
+
+// Writes the path of `state` from the top of the chart, ids joined by '/'
+// ("active/running/motor/at_speed"), into `out`, NUL-terminated and cut short
+// if it does not fit. Returns the length of the whole path. For logs, traces
+// and tools; never allocates.
+constexpr std::size_t state_path(const Table& table, StateIndex state, char* out, std::size_t capacity) {
+  std::size_t length = 0;
+  const auto put = [&](char c) {
+    if (length + 1 < capacity) out[length] = c;
+    ++length;
+  };
+  StateSet chain = table.states[state].ancestors | bit(state);
+  for (bool first = true; chain != 0; chain &= chain - 1, first = false) {
+    if (!first) put('/');
+    for (const char c : table.states[static_cast<unsigned>(__builtin_ctzll(chain))].name) put(c);
+  }
+  if (capacity != 0) out[length < capacity ? length : capacity - 1] = '\0';
+  return length;
+}
 
 // Whether `event` triggers `transition` by its descriptors: a descriptor
 // matches the event and every event its name extends ("a.b" matches "a.b.c"),
