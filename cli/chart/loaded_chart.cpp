@@ -27,17 +27,7 @@ CompiledChart compile_chart(ChartSource source) {
     compiled.result.subject = {};
     return compiled;
   }
-  const ChartRows& rows = storage->rows;
-  chart::Table& table = storage->table;
-  table = rows.header;
-  table.states = rows.states.data();
-  table.transitions = rows.transitions.data();
-  table.targets = rows.targets.data();
-  table.descriptors = rows.descriptors.data();
-  table.actions = rows.actions.data();
-  table.events = rows.events.data();
-  table.timers = rows.timers.data();
-  table.invokes = rows.invokes.data();
+  storage->table = chart::table_view(storage->rows);
   compiled.chart.reset(new LoadedChart(std::move(storage)));
   return compiled;
 }

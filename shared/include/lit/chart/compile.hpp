@@ -80,6 +80,22 @@ constexpr const char* describe(CompileError error) {
   return "unknown error";
 }
 
+// The Table view of compiled rows: `rows.header` with its pointers aimed at
+// the row containers (any storage that meets compile()'s output contract).
+template <class Rows>
+constexpr Table table_view(const Rows& rows) {
+  Table table = rows.header;
+  table.states = rows.states.data();
+  table.transitions = rows.transitions.data();
+  table.targets = rows.targets.data();
+  table.descriptors = rows.descriptors.data();
+  table.actions = rows.actions.data();
+  table.events = rows.events.data();
+  table.timers = rows.timers.data();
+  table.invokes = rows.invokes.data();
+  return table;
+}
+
 enum class SpecElement : std::uint8_t { chart, state, transition, action, defer, invoke };
 
 struct CompileResult {
@@ -144,20 +160,13 @@ class Compiler {
   }
   constexpr bool overflow() { return fail(CompileError::too_many_rows, SpecElement::chart, 0, {}, {}); }
 
+  // The rows so far, as a Table (counts included) for the shared algorithms.
   constexpr Table view() const {
-    Table table = out_.header;
-    table.states = out_.states.data();
-    table.transitions = out_.transitions.data();
-    table.targets = out_.targets.data();
-    table.descriptors = out_.descriptors.data();
-    table.actions = out_.actions.data();
-    table.events = out_.events.data();
-    table.timers = out_.timers.data();
-    table.invokes = out_.invokes.data();
+    Table table = table_view(out_);
     table.state_count = static_cast<std::uint16_t>(out_.states.size());
-    table.descriptor_count = static_cast<std::uint16_t>(out_.descriptors.size());
     table.transition_count = static_cast<std::uint16_t>(out_.transitions.size());
     table.event_count = static_cast<std::uint16_t>(out_.events.size());
+    table.descriptor_count = static_cast<std::uint16_t>(out_.descriptors.size());
     return table;
   }
 

@@ -712,18 +712,7 @@ class Chart {
 
   constexpr explicit Chart(const FixedTable<C>& rows) : rows_(rows) {}
 
-  constexpr Table table() const {
-    Table table = rows_.header;
-    table.states = rows_.states.data();
-    table.transitions = rows_.transitions.data();
-    table.targets = rows_.targets.data();
-    table.descriptors = rows_.descriptors.data();
-    table.actions = rows_.actions.data();
-    table.events = rows_.events.data();
-    table.timers = rows_.timers.data();
-    table.invokes = rows_.invokes.data();
-    return table;
-  }
+  constexpr Table table() const { return table_view(rows_); }
 
   consteval EventId event(std::string_view name) const {
     const EventId id = table().find_event(name);
