@@ -56,8 +56,11 @@ void check_commands(const chart::Table& table, std::span<const SimulationCommand
   }
 }
 
-Simulation simulate(const chart::Table& table, std::span<const SimulationCommand> commands) {
+Simulation simulate(const chart::Table& table,
+                    std::span<const SimulationCommand> commands,
+                    std::size_t max_dispatches_per_step) {
   check_commands(table, commands);
+  if (max_dispatches_per_step == 0) max_dispatches_per_step = 1;
   sim::ChartHost host;
   std::vector<std::uint8_t> history(table.history_bytes);
   chart::Machine machine(table, nullptr, host, history);
@@ -72,8 +75,18 @@ Simulation simulate(const chart::Table& table, std::span<const SimulationCommand
     }
     simulation.failure = machine.failure();
     if (machine.failure_reason() != nullptr) simulation.failure_reason = machine.failure_reason();
+    // The budget ran out with events left over: the chart is still busy.
+    if (host.dispatch_budget() == 0 && host.queued_events() > 0) {
+      step.runaway = true;
+      simulation.runaway = true;
+      if (simulation.failure_reason.empty()) {
+        simulation.failure_reason = "it keeps sending itself events: still busy after " +
+                                    std::to_string(max_dispatches_per_step) + " events in one step";
+      }
+    }
   };
 
+  host.set_dispatch_budget(max_dispatches_per_step);
   simulation.start.outcome = machine.start();
   // Events the start sent without delay are already queued: take them, as an
   // SCXML processor does before it waits for the first external event.
@@ -84,6 +97,7 @@ Simulation simulate(const chart::Table& table, std::span<const SimulationCommand
     SimulationStep& step = simulation.steps.emplace_back();
     step.command = command;
     const bool was_running = machine.running();
+    host.set_dispatch_budget(max_dispatches_per_step);
     if (command.kind == SimulationCommand::Kind::advance) {
       host.advance(command.advance_ms);
     } else {
@@ -136,6 +150,7 @@ std::string format_text(const SimulationStep& step, bool is_start) {
     line += step.configuration[i];
   }
   line += annotation(step.outcome);
+  if (step.runaway) line += " (runaway: it keeps sending itself events)";
   return line + "\n";
 }
 

@@ -39,8 +39,9 @@ constexpr const char* kExitStatuses =
     "  2  the chart was rejected: malformed XML, an unsupported SCXML construct, or an invalid\n"
     "     chart (unknown target, duplicate id, ...); the message gives FILE:LINE:COLUMN\n"
     "  3  FILE could not be read\n"
-    "  4  simulate: the chart failed while running (internal event queue overflow, or\n"
-    "     eventless transitions that never settle); the steps up to the failure are printed\n"
+    "  4  simulate: the chart failed while running (internal event queue overflow,\n"
+    "     eventless transitions that never settle, or events it keeps sending itself);\n"
+    "     the steps up to the failure are printed\n"
     "  5  internal error in lit-chart (please report it)\n";
 
 void usage_error(const std::string& message) { std::cerr << "lit-chart: error: " << message << "\n"; }

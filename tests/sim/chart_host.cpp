@@ -18,9 +18,10 @@ void ChartHost::post(Machine& machine, EventId event) { queue_.push_back(Queued{
 
 Outcome ChartHost::run_until_idle() {
   Outcome last = Outcome::unhandled;
-  while (!queue_.empty()) {
+  while (!queue_.empty() && dispatch_budget_ > 0) {
     const Queued next = queue_.front();
     queue_.pop_front();
+    --dispatch_budget_;
     last = next.machine->dispatch(next.event);
     outcomes_.push_back(last);
     if (last == Outcome::defer_overflow) ++defer_overflows_;

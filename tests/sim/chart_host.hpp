@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <deque>
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -56,6 +57,17 @@ class ChartHost final : public chart::Host {
   void advance(std::uint64_t ms);
   std::uint64_t now_ms() const { return now_ms_; }
 
+  // How many more events the host may dispatch. A chart can keep itself busy
+  // forever (a zero-delay <send> of an event that re-enters the sending state),
+  // so hosts of untrusted charts set a budget: once it is spent, send(),
+  // run_until_idle() and advance() stop dispatching and leave events queued;
+  // advance() still moves the clock and queues what falls due. Unlimited
+  // unless set.
+  void set_dispatch_budget(std::size_t dispatches) { dispatch_budget_ = dispatches; }
+  std::size_t dispatch_budget() const { return dispatch_budget_; }
+  // External events posted and not yet dispatched.
+  std::size_t queued_events() const { return queue_.size(); }
+
   // Reports the outcome of a running activity. Returns false, and delivers
   // nothing, if the activity was cancelled or already finished.
   bool finish_activity(const chart::Activity& activity, bool succeeded);
@@ -103,6 +115,7 @@ class ChartHost final : public chart::Host {
 
   Options options_;
   std::uint64_t now_ms_ = 0;
+  std::size_t dispatch_budget_ = std::numeric_limits<std::size_t>::max();
   std::uint64_t sequence_ = 0;
   std::uint32_t next_token_ = 1;
   std::vector<Scheduled> scheduled_;

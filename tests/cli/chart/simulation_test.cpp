@@ -179,6 +179,42 @@ TEST(Simulation, failing_chart_stops_the_script_and_reports_why) {
   EXPECT_EQ(format_text(run), "start: a\nevent spin: (no active state) (failed)\n");
 }
 
+// A zero-delay <send> of an event that re-enters its own state keeps the chart
+// busy forever; the step stops at its dispatch limit instead of hanging.
+TEST(Simulation, chart_that_keeps_sending_itself_events_stops_as_a_runaway) {
+  const LoadedChart chart = load(R"X(<state id="a"><transition event="go" target="b"/></state>)X"
+                                 R"X(<state id="b"><onentry><send event="again"/></onentry>)X"
+                                 R"X(<transition event="again" target="b"/></state>)X");
+  const std::vector<SimulationCommand> script = {event("go"), event("go")};
+  const Simulation run = simulate(chart.table(), script, 50);
+  EXPECT_TRUE(run.failed());
+  EXPECT_TRUE(run.runaway);
+  EXPECT_EQ(run.failure, chart::Failure::none);
+  EXPECT_FALSE(run.start.runaway);
+  ASSERT_EQ(run.steps.size(), 1U);
+  EXPECT_TRUE(run.steps[0].runaway);
+  EXPECT_EQ(run.failure_reason, "it keeps sending itself events: still busy after 50 events in one step");
+  EXPECT_EQ(format_text(run), "start: a\nevent go: b (runaway: it keeps sending itself events)\n");
+}
+
+TEST(Simulation, delayed_sends_that_multiply_stop_as_a_runaway_within_an_advance) {
+  const LoadedChart chart = load(R"X(<state id="a"><onentry><send event="t" delay="1ms"/>)X"
+                                 R"X(<send event="t" delay="1ms"/></onentry>)X"
+                                 R"X(<transition event="t" target="a"/></state>)X");
+  const Simulation run = simulate(chart.table(), std::vector{advance(1000)}, 200);
+  EXPECT_TRUE(run.runaway);
+  EXPECT_EQ(format_text(run), "start: a\nadvance 1000ms (t=1000ms): a (runaway: it keeps sending itself events)\n");
+}
+
+TEST(Simulation, step_that_goes_idle_exactly_at_its_limit_is_not_a_runaway) {
+  const LoadedChart chart =
+      load(R"X(<state id="a"><onentry><send event="go"/></onentry><transition event="go" target="b"/></state>)X"
+           R"X(<state id="b"/>)X");
+  const Simulation run = simulate(chart.table(), {}, 1);
+  EXPECT_FALSE(run.failed());
+  EXPECT_EQ(format_text(run), "start: b\n");
+}
+
 TEST(Simulation, refuses_names_that_are_not_event_names) {
   const LoadedChart chart = load(R"X(<state id="a"/>)X");
   for (const std::string name : {"", "*", "a b", ".a", "a..b", "a."}) {

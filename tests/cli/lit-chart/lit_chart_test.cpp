@@ -164,6 +164,19 @@ TEST(LitChart, chart_that_fails_while_running_exits_4_after_printing_its_steps) 
             "lit-chart: error: chart 'spin' failed: eventless transitions or raised events did not settle\n");
 }
 
+TEST(LitChart, chart_that_keeps_sending_itself_events_exits_4_instead_of_hanging) {
+  const std::string path = write_chart(
+      "echo.scxml",
+      R"X(<scxml name="echo"><state id="a"><onentry><send event="e"/></onentry><transition event="e" target="a"/>
+    </state></scxml>)X");
+  const Result result = run({"simulate", path, "--event", "e"});
+  EXPECT_EQ(result.status, 4);
+  EXPECT_EQ(result.out, "start: a (runaway: it keeps sending itself events)\n");
+  EXPECT_EQ(result.err,
+            "lit-chart: error: chart 'echo' failed: it keeps sending itself events: still busy after 100000 events "
+            "in one step\n");
+}
+
 TEST(LitChart, help_documents_the_subcommands_and_exit_statuses) {
   const Result result = run({"--help"});
   EXPECT_EQ(result.status, 0);
