@@ -215,6 +215,37 @@ TEST(Simulation, step_that_goes_idle_exactly_at_its_limit_is_not_a_runaway) {
   EXPECT_EQ(format_text(run), "start: b\n");
 }
 
+// 55 deep histories of a parallel state with 63 descendants take 8 bytes each,
+// 440 in all: hb's record must come after theirs, not wrap to byte 184 (inside
+// h23's), where A's exit left a mask that read as "b1 + 12", past the chart.
+TEST(Simulation, histories_past_256_bytes_of_history_memory_keep_their_own_records) {
+  std::string histories;
+  for (int i = 0; i < 55; ++i) {
+    histories += R"X(<history id="h)X" + std::to_string(i) + R"X(" type="deep"><transition target="r1"/></history>)X";
+  }
+  const LoadedChart chart = load(
+      R"X(<parallel id="A"><transition event="toH" target="hb"/>)X"
+      R"X(<state id="r1"><state id="r1a"><transition event="next" target="r1b"/></state><state id="r1b"/></state>)X"
+      R"X(<state id="r2"/>)X" +
+      histories +
+      R"X(</parallel><state id="B"><state id="b1"><transition event="next" target="b2"/></state><state id="b2"/>)X"
+      R"X(<history id="hb" type="deep"><transition target="b1"/></history></state>)X");
+  const chart::Table& table = chart.table();
+  ASSERT_GT(table.history_bytes, 256U);
+  std::vector<bool> used(table.history_bytes, false);
+  for (chart::StateIndex state = 0; state < table.state_count; ++state) {
+    const chart::StateRow& row = table.states[state];
+    if (!chart::is_history(row.kind)) continue;
+    for (unsigned i = row.history_offset; i < row.history_offset + row.history_size; ++i) {
+      ASSERT_LT(i, used.size()) << row.name;
+      EXPECT_FALSE(used[i]) << row.name << " shares history byte " << i;
+      used[i] = true;
+    }
+  }
+  const std::vector<SimulationCommand> script = {event("next"), event("toH")};
+  EXPECT_EQ(format_text(simulate(chart.table(), script)), "start: r1a, r2\nevent next: r1b, r2\nevent toH: b1\n");
+}
+
 TEST(Simulation, refuses_names_that_are_not_event_names) {
   const LoadedChart chart = load(R"X(<state id="a"/>)X");
   for (const std::string name : {"", "*", "a b", ".a", "a..b", "a."}) {

@@ -248,7 +248,7 @@ class Compiler {
     for (std::size_t i = 0; i < count; ++i) {
       StateRow& row = out_.states[i];
       if (!is_history(row.kind)) continue;
-      row.history_offset = static_cast<std::uint8_t>(out_.header.history_bytes);
+      row.history_offset = out_.header.history_bytes;
       row.history_size = history_record_size(row);
       out_.header.history_bytes = static_cast<std::uint16_t>(out_.header.history_bytes + row.history_size);
     }

@@ -49,8 +49,9 @@ struct StateRow {
   // History states only: where their record lives in the machine's history memory.
   // One byte holds a state's offset from the parent (0 = nothing recorded); a
   // deep history over parallel regions keeps a bitmask of the parent's
-  // descendants instead, its own bit meaning "recorded".
-  std::uint8_t history_offset = 0;
+  // descendants instead, its own bit meaning "recorded". A chart's records can
+  // take more than 256 bytes (up to 8 bytes for each of 63 histories).
+  std::uint16_t history_offset = 0;
   std::uint8_t history_size = 0;
 };
 
