@@ -19,11 +19,13 @@
 
 namespace lit::tools {
 
-// std::vector with the compiler's output contract: push_back reports success.
+// std::vector with the compiler's output contract: push_back reports success,
+// and refuses the row that would get index kNone (row indices are 16 bits).
 template <class T>
 class RowVector {
  public:
   bool push_back(const T& value) {
+    if (items_.size() >= chart::kNone) return false;
     items_.push_back(value);
     return true;
   }

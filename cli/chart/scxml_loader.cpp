@@ -202,11 +202,18 @@ class ScxmlReader {
     offset = std::min(offset, text_.size());
     const auto next_line = std::upper_bound(line_starts_.begin(), line_starts_.end(), offset);
     const auto line = static_cast<std::size_t>(next_line - line_starts_.begin());
-    const std::size_t start = line_starts_[line - 1];
+    std::size_t from = line_starts_[line - 1];
     std::uint32_t column = 1;
-    for (std::size_t i = start; i < offset; ++i) {
+    // Lookups mostly move forward through the document: continue from the
+    // last one on the same line, so a long one-line document is not quadratic.
+    if (last_located_.line == line && last_located_.offset <= offset) {
+      from = last_located_.offset;
+      column = last_located_.column;
+    }
+    for (std::size_t i = from; i < offset; ++i) {
       if ((static_cast<unsigned char>(text_[i]) & 0xC0U) != 0x80U) ++column;  // count characters, not UTF-8 bytes
     }
+    last_located_ = {line, offset, column};
     return SourceLocation{static_cast<std::uint32_t>(line), column};
   }
 
@@ -771,6 +778,10 @@ class ScxmlReader {
       case CompileError::transition_from_final_or_history:
         message = "final and history states cannot have transitions";
         break;
+      case CompileError::too_many_rows:
+        message = "the chart is too large: it may have at most " + std::to_string(chart::kNone) +
+                  " each of transitions, actions, transition targets and event descriptors";
+        break;
       default:
         message = chart::describe(result.error);
         if (!subject_name.empty()) message += " (" + subject + ")";
@@ -783,6 +794,12 @@ class ScxmlReader {
   std::string_view text_;
   std::vector<char> buffer_;
   std::vector<std::size_t> line_starts_;
+  struct Located {
+    std::size_t line = 0;
+    std::size_t offset = 0;
+    std::uint32_t column = 0;
+  };
+  mutable Located last_located_;  // locate()'s cache
   std::string file_;
   pugi::xml_document document_;
   ChartSource source_;

@@ -480,6 +480,21 @@ TEST(ScxmlLoader, refuses_charts_of_more_than_64_states) {
   EXPECT_EQ(result->located.substr(0, 31), "1:1086: too many states: a char");
 }
 
+// Row indices are 16 bits: 65536 actions used to wrap a state's action range
+// past the end of the index space, and compiling the chart never finished.
+TEST(ScxmlLoader, refuses_charts_of_more_rows_than_16_bit_indices_reach) {
+  std::string logs;
+  for (int i = 0; i < 65530; ++i) logs += "<log/>\n";
+  const std::string entry = "<log/><log/><log/><log/><log/><log/><log/><log/>";
+  const auto result = refusal("<scxml>\n<state id=\"a\"><onexit>\n" + logs +
+                              "</onexit></state>\n<state id=\"b\"><onentry>" + entry + "</onentry></state></scxml>");
+  ASSERT_TRUE(result);
+  EXPECT_EQ(result->kind, ChartErrorKind::invalid);
+  EXPECT_EQ(result->located,
+            "1:1: the chart is too large: it may have at most 65535 each of transitions, actions, transition "
+            "targets and event descriptors");
+}
+
 TEST(ScxmlLoader, file_that_cannot_be_read_is_an_io_error) {
   try {
     load_scxml_file("/nonexistent/chart.scxml");

@@ -4,7 +4,8 @@
 // structural hash. It is constexpr, so the DSL runs it at compile time into
 // fixed arrays and the SCXML loader runs it at run time into vectors; both get
 // the same rows and the same hash. Output containers need push_back() (which
-// returns false when full), size(), operator[], data(), begin() and end().
+// returns false when full, and must for a row that would get the index kNone:
+// rows are indexed by 16 bits), size(), operator[], data(), begin() and end().
 #pragma once
 
 #include <cstdint>
@@ -139,6 +140,12 @@ class Compiler {
   constexpr Compiler(const Spec& spec, Out& out) : spec_(spec), out_(out) {}
 
   constexpr CompileResult run() {
+    // Row indices are 16 bits with kNone reserved, and loops over a row range
+    // run to begin + count, which must not wrap.
+    if (spec_.transitions.size() > kNone || spec_.actions.size() > kNone) {
+      overflow();
+      return result_;
+    }
     if (!build_states()) return result_;
     if (!create_generated_events()) return result_;
     if (!build_transitions()) return result_;
