@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The test command: installs what is missing (scripts/setup.sh), builds the
-# host (build/), an ASan+UBSan host build (build-asan/) and the firmware for
+# host (build/), an ASan+UBSan host build (build-asan/), the libFuzzer targets
+# with clang (build-fuzz/, fuzzed for a minute each) and the firmware for
 # Cortex-M3 and Cortex-M4F (build-fw-m3/, build-fw-m4f/), runs every build's
 # tests, and ends with the line "N passed, N failed" (gtest cases counted one by
 # one; see scripts/test_summary.py). Exits non-zero if anything failed. Needs no
@@ -48,6 +49,10 @@ configure_and_build build && run_tests build
 # The sanitizers add nothing to the formatting check, so it runs once, above.
 configure_and_build build-asan -Db_sanitize=address,undefined -Db_lundef=false -Dbuildtype=debugoptimized &&
   run_tests build-asan --no-suite style
+# One minute of fuzzing per target, as scripts/fuzz.sh does; a finding fails
+# its test and is left in build-fuzz/tests/fuzz/<target>/.
+CC=clang CXX=clang++ configure_and_build "$fuzz_dir" "${fuzz_options[@]}" -Dfuzz_seconds=60 &&
+  run_tests "$fuzz_dir"
 configure_and_build "$fw_m3" --cross-file "$fw_m3_cross" && run_tests "$fw_m3"
 configure_and_build "$fw_m4f" --cross-file "$fw_m4f_cross" && run_tests "$fw_m4f"
 

@@ -43,3 +43,9 @@ fw_m3=build-fw-m3
 fw_m3_cross=agent-fw/cross/cortex-m3.ini
 fw_m4f=build-fw-m4f
 fw_m4f_cross=agent-fw/cross/cortex-m4f.ini
+
+# The libFuzzer build directory and its options (see scripts/fuzz.sh). Configure
+# it with CC=clang CXX=clang++ in the environment: meson reads the compiler
+# from there only when it sets a directory up.
+fuzz_dir=build-fuzz
+fuzz_options=(-Dfuzzing=true -Dbuildtype=debugoptimized)
