@@ -23,11 +23,9 @@ void print_event(Console& out, const Table& table, chart::EventId event) {
     out << chart::generated_prefix(row.kind) << row.name;
     return;
   }
-  for (std::uint16_t i = 0; i < table.timer_count; ++i) {
-    if (table.timers[i].event == event) {
-      out << "after " << table.timers[i].delay_ms << "ms in " << row.name;
-      return;
-    }
+  if (const chart::TimerRow* timer = chart::timer_of(table, event)) {
+    out << "after " << timer->delay_ms << "ms in " << row.name;
+    return;
   }
   out << "after ? in " << row.name;
 }

@@ -17,10 +17,8 @@ std::string event_name(const Table& table, EventId id) {
 }
 
 std::uint32_t timer_delay_ms(const Table& table, EventId id) {
-  for (std::uint16_t i = 0; i < table.timer_count; ++i) {
-    if (table.timers[i].event == id) return table.timers[i].delay_ms;
-  }
-  return 0;
+  const chart::TimerRow* timer = chart::timer_of(table, id);
+  return timer != nullptr ? timer->delay_ms : 0;
 }
 
 }  // namespace lit::tools

@@ -66,11 +66,7 @@ struct Engine {
 
   bool failed() const { return machine.failure_ != Failure::none; }
 
-  void fail(Failure failure, const char* reason) {
-    if (failed()) return;
-    machine.failure_ = failure;
-    machine.failure_reason_ = reason;
-  }
+  void fail(Failure failure, const char* reason) { machine.record_failure(failure, reason); }
 
   // ---- selection -------------------------------------------------------------
 
@@ -436,8 +432,7 @@ Outcome Machine::start() {
   failure_reason_ = nullptr;
   active_ = 0;
   if (history_size_ < table_->history_bytes) {
-    failure_ = Failure::history_memory;
-    failure_reason_ = "history memory smaller than the chart needs";
+    record_failure(Failure::history_memory, "history memory smaller than the chart needs");
     return Outcome::failed;
   }
   if (table_->history_bytes != 0) std::memset(history_, 0, table_->history_bytes);
@@ -496,8 +491,7 @@ namespace {
 
 Outcome Machine::dispatch(const Event& event) {
   if (in_macrostep()) {
-    failure_ = Failure::reentrant_dispatch;
-    failure_reason_ = "dispatch() called from inside an action of the same machine";
+    record_failure(Failure::reentrant_dispatch, "dispatch() called from inside an action of the same machine");
     return Outcome::failed;
   }
   if (!running()) return Outcome::not_running;
@@ -545,26 +539,20 @@ void Machine::halt() {
   Engine(*this, queue).halt_services();
 }
 
+void Machine::record_failure(Failure failure, const char* reason) {
+  if (failure_ != Failure::none) return;  // the first failure is the one reported
+  failure_ = failure;
+  failure_reason_ = reason;
+}
+
 void Step::raise(EventId event) {
-  const char* problem = nullptr;
-  Failure failure = Failure::none;
   if (event >= machine_->table_->event_count) {
-    failure = Failure::unknown_event;
-    problem = "an action raised an event id the chart does not have";
+    machine_->record_failure(Failure::unknown_event, "an action raised an event id the chart does not have");
   } else if (!static_cast<InternalQueue*>(queue_)->push(event)) {
-    failure = Failure::internal_queue_overflow;
-    problem = "internal event queue overflow";
-  }
-  if (problem != nullptr && machine_->failure_ == Failure::none) {
-    machine_->failure_ = failure;
-    machine_->failure_reason_ = problem;
+    machine_->record_failure(Failure::internal_queue_overflow, "internal event queue overflow");
   }
 }
 
-void Step::fail(const char* reason) {
-  if (machine_->failure_ != Failure::none) return;
-  machine_->failure_ = Failure::action;
-  machine_->failure_reason_ = reason;
-}
+void Step::fail(const char* reason) { machine_->record_failure(Failure::action, reason); }
 
 }  // namespace lit::chart

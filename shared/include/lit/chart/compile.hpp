@@ -226,8 +226,6 @@ class Compiler {
       row.entry_count = state.entry_count;
       row.exit_begin = state.exit_begin;
       row.exit_count = state.exit_count;
-      if (state.entry_count != 0) row.flags |= state_flag::has_entry;
-      if (state.exit_count != 0) row.flags |= state_flag::has_exit;
       if (!out_.states.push_back(row)) return overflow();
       for (StateSet ancestors = row.ancestors; ancestors != 0; ancestors &= ancestors - 1) {
         out_.states[lowest_bit(ancestors)].descendants |= bit(static_cast<unsigned>(i));

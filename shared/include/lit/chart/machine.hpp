@@ -158,6 +158,8 @@ class Machine {
   friend struct Engine;
   friend struct CompiledAccess;
 
+  // Keeps the first failure of a run; later ones add nothing.
+  void record_failure(Failure failure, const char* reason);
   Outcome dispatch_interpreted(const Event& event);
   Outcome dispatch_single_region(const EventRow& row, const Event& event, InternalQueue& queue);
   [[gnu::noinline]] Outcome dispatch_general(const Event& event);

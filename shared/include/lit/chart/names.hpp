@@ -51,6 +51,14 @@ constexpr std::string_view generated_prefix(EventKind kind) {
 
 constexpr bool has_written_name(EventKind kind) { return kind != EventKind::timer && kind != EventKind::other; }
 
+// The after() clause that fires timer event `event`, or null for other events.
+constexpr const TimerRow* timer_of(const Table& table, EventId event) {
+  for (std::uint16_t i = 0; i < table.timer_count; ++i) {
+    if (table.timers[i].event == event) return &table.timers[i];
+  }
+  return nullptr;
+}
+
 // Whether `row`'s full name ("done.state.p", "sensor") is exactly `name`.
 constexpr bool names_exactly(const EventRow& row, std::string_view name) {
   const std::string_view prefix = generated_prefix(row.kind);

@@ -14,12 +14,10 @@
 namespace lit::chart {
 
 namespace state_flag {
-inline constexpr std::uint8_t has_entry = 1U << 0;
-inline constexpr std::uint8_t has_exit = 1U << 1;
-inline constexpr std::uint8_t has_timers = 1U << 2;
-inline constexpr std::uint8_t has_invokes = 1U << 3;
-inline constexpr std::uint8_t defers = 1U << 4;
-inline constexpr std::uint8_t has_history_child = 1U << 5;
+inline constexpr std::uint8_t has_timers = 1U << 0;
+inline constexpr std::uint8_t has_invokes = 1U << 1;
+inline constexpr std::uint8_t defers = 1U << 2;
+inline constexpr std::uint8_t has_history_child = 1U << 3;
 }  // namespace state_flag
 
 struct StateRow {
