@@ -15,19 +15,6 @@ constexpr auto chart =
                               state("a", on("go").to("b").when([](const Empty&) { return true; })),
 #endif
                               state("b"));
-int main() {
-  Empty context;
-  struct : lit::chart::Host {
-    void arm_timer(lit::chart::Machine&, std::uint16_t, std::uint32_t) override {}
-    void cancel_timer(lit::chart::Machine&, std::uint16_t) override {}
-    void send_after(lit::chart::Machine&, lit::chart::EventId, std::uint32_t) override {}
-    bool defer(lit::chart::Machine&, const lit::chart::Event&) override { return false; }
-    void recall(lit::chart::Machine&) override {}
-    void start_activity(lit::chart::Machine&, std::uint16_t) override {}
-    void cancel_activity(lit::chart::Machine&, std::uint16_t) override {}
-    void log(lit::chart::Machine&, std::string_view, std::string_view) override {}
-    void trace(lit::chart::Machine&, lit::chart::TraceRecord) override {}
-  } host;
-  lit::chart::Instance<chart> machine(context, host);
-  return machine.start() == lit::chart::Outcome::handled ? 0 : 1;
-}
+// The guard's result type is checked when define() takes its address, so the
+// chart need not run for the refusal to show.
+int main() { return chart.table().state_count == 0; }
