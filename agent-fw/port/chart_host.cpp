@@ -141,7 +141,7 @@ void ChartHost::start_activity(Machine& machine, std::uint16_t invoke) {
     if (slot.machine != nullptr) continue;
     slot = Running{&machine, invoke, next_token_++};
     const chart::ActivityFn start = machine.table().invokes[invoke].start;
-    if (start != nullptr) start(machine.context(), chart::Activity{&machine, invoke, slot.token});
+    if (start != nullptr) start(machine.context(), chart::Activity{&machine, invoke, slot.token, nullptr});
     return;
   }
   ++overflows_.activities;

@@ -82,7 +82,7 @@ void ChartHost::recall(Machine& machine) {
 }
 
 void ChartHost::start_activity(Machine& machine, std::uint16_t invoke) {
-  const chart::Activity activity{&machine, invoke, next_token_++};
+  const chart::Activity activity{&machine, invoke, next_token_++, nullptr};
   activities_.push_back(RunningActivity{&machine, invoke, activity.token});
   const chart::ActivityFn start = machine.table().invokes[invoke].start;
   if (start != nullptr) start(machine.context(), activity);

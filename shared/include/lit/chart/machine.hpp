@@ -140,6 +140,16 @@ class Machine {
   // For failures and brutal kills.
   void halt();
 
+  // Resumes a machine whose owner keeps its state between dispatches instead of
+  // keeping the Machine (an actor keeps only its configuration): running, with
+  // configuration `active`, no failure recorded. History memory is the owner's.
+  void restore(StateSet active) {
+    active_ = active;
+    mode_ = kRunning;
+    failure_ = Failure::none;
+    failure_reason_ = nullptr;
+  }
+
   bool running() const { return (mode_ & kRunning) != 0; }
   bool is_in(StateIndex state) const { return (active_ & bit(state)) != 0; }
   StateSet configuration() const { return active_; }

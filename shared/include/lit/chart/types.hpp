@@ -60,10 +60,13 @@ class Machine;
 // One running invocation of an invoked activity, as its start function sees it.
 // The host issues the token; it reports the outcome against (invoke, token), and
 // drops outcomes whose invocation was cancelled.
+// `owner` is the host's own tag (the actor runtime puts the actor there; an
+// actor's `machine` is valid only during the start call).
 struct Activity {
   Machine* machine = nullptr;
   std::uint16_t invoke = 0;
   std::uint32_t token = 0;
+  void* owner = nullptr;
 };
 
 // Actions and guards receive the machine's user context as void*; the DSL

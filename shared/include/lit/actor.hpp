@@ -1,0 +1,471 @@
+// An actor: a statechart, a user context and a bounded mailbox, in one object
+// whose size is fixed at compile time (a static slot on an MCU):
+//
+//   struct Valve { void on_start(lit::Self) {...}  void on_stop(lit::Reason) {...} };
+//   constexpr auto valve_chart = lit::chart::define<Valve>("valve", ...);
+//   lit::Actor<valve_chart, lit::MailboxConfig{.capacity = 8}, Command> valve;
+//
+// Messages are (event id, payload) pairs; the chart handles one at a time, to
+// completion. A restart re-initialises the actor in place: a fresh context
+// built from its Params, an empty mailbox, history forgotten, timers and
+// activities cancelled, and a new incarnation, so old addresses are dead.
+// Everything here runs on the owning scheduler's loop; nothing allocates.
+#pragma once
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <new>
+#include <type_traits>
+#include <utility>
+
+#include "lit/actor_core.hpp"
+#include "lit/chart/dsl.hpp"
+#include "lit/chart/names.hpp"
+#include "lit/mailbox.hpp"
+#include "lit/scheduler.hpp"
+
+namespace lit {
+
+// What on_start receives: the actor's own identity and its loop.
+struct Self {
+  Scheduler& scheduler;
+  ActorId id;
+};
+
+// From inside an action: the scheduler running it, and the actor itself.
+inline Scheduler& scheduler_of(const chart::Step& step) {
+  // Every actor's machine has its scheduler as its Host.
+  return static_cast<Scheduler&>(step.machine().host());
+}
+inline ActorId self_of(const chart::Step& step) { return scheduler_of(step).current()->id(); }
+
+namespace detail {
+struct NoParams {};
+template <class Context>
+auto params_of() {
+  if constexpr (requires { typename Context::Params; }) {
+    return std::type_identity<typename Context::Params>{};
+  } else {
+    return std::type_identity<NoParams>{};
+  }
+}
+
+const char* failure_text(const chart::Machine& machine);
+}  // namespace detail
+
+template <const auto& Chart, MailboxConfig Config = MailboxConfig{}, class Payload = NoPayload>
+class Actor final : public ActorCore {
+ public:
+  using Context = typename std::remove_cvref_t<decltype(Chart)>::Context;
+  using Params = typename decltype(detail::params_of<Context>())::type;
+  using Msg = Message<Payload>;
+  static constexpr const chart::Table& kTable = chart::table_of<Chart>;
+  static constexpr chart::EventId kShutdownEvent = kTable.find_event("shutdown");
+
+  explicit Actor(Params params = Params{}) : ActorCore(kType, &header_), params_(params) {
+    header_.slots = storage_.slots;
+    header_.capacity = Config.capacity;
+    header_.overflow = Config.overflow;
+    if constexpr (Config.remote_capacity > 0) {
+      RemoteInbox& inbox = remote_.inbox;
+      inbox.cells = remote_.cells;
+      inbox.mask = Config.remote_capacity - 1U;
+      inbox.overflow = Config.overflow;
+      inbox.owner = this;
+      for (std::uint32_t i = 0; i < Config.remote_capacity; ++i) {
+        remote_.cells[i].sequence.store(i, std::memory_order_relaxed);
+      }
+      header_.remote = &inbox;
+    }
+    for (std::uint16_t i = 0; i < kTable.timer_count; ++i) {
+      timers_[i].owner = this;
+      timers_[i].index = i;
+      timers_[i].fire = &fire_timer;
+    }
+  }
+  ~Actor() = default;
+  Actor(const Actor&) = delete;
+  Actor& operator=(const Actor&) = delete;
+
+  Address<Payload> address() const { return Address<Payload>{id()}; }
+  // The user context; only while alive.
+  Context& context() { return *std::launder(reinterpret_cast<Context*>(context_)); }
+  const Params& params() const { return params_; }
+  // Takes effect at the next start (simple_one_for_one passes start arguments this way).
+  void set_params(const Params& params) { params_ = params; }
+  std::size_t queue_depth() const { return header_.count; }
+  static constexpr std::size_t capacity() { return Config.capacity; }
+  std::uint32_t overflow_count() const { return header_.overflow_count(); }
+  bool is_in(chart::StateIndex state) const { return (configuration() & chart::bit(state)) != 0; }
+
+  // Where a scheduler on another loop sends from (post()) needs the inbox to
+  // know its scheduler; the scheduler's start() sets it.
+  static constexpr bool kHasRemote = Config.remote_capacity > 0;
+
+ private:
+  static Actor& of(ActorCore& core) { return static_cast<Actor&>(core); }
+
+  chart::Machine machine(Scheduler& scheduler) {
+    return chart::Machine(kTable, context_, scheduler, std::span<std::uint8_t>(history_));
+  }
+
+  static chart::Outcome dispatch(chart::Machine& machine, const chart::Event& event) {
+    if constexpr (chart::compiled::available<Chart>) {
+      if (chart::CompiledAccess::ready(machine) && event.id < kTable.event_count) {
+        return chart::compiled::dispatch<Chart>(machine, event);
+      }
+    }
+    return machine.dispatch(event);
+  }
+
+  // Runs one dispatch; an exception escaping a handler (host builds with
+  // exceptions) fails the actor like fail() would.
+  static chart::Outcome guarded_dispatch(chart::Machine& machine, const chart::Event& event, bool& threw) {
+#if defined(__cpp_exceptions)
+    try {
+      return dispatch(machine, event);
+    } catch (...) {
+      threw = true;
+      return chart::Outcome::failed;
+    }
+#else
+    static_cast<void>(threw);
+    return dispatch(machine, event);
+#endif
+  }
+
+  void reset_storage(Scheduler& scheduler) {
+    for (ActorTimer& timer : timers_) {
+      if (timer.armed) scheduler.cancel(timer);
+      timer.pending_order = 0;
+    }
+    for (InvokeSlot& slot : invokes_) slot = InvokeSlot{};
+    header_.head = 0;
+    header_.count = 0;
+    deferred_head_ = 0;
+    deferred_count_ = 0;
+    recalled_ = 0;
+  }
+
+  // Empties both inboxes; returns how many messages were discarded.
+  std::uint32_t discard_messages() {
+    std::uint32_t discarded = header_.count + deferred_count_;
+    header_.head = 0;
+    header_.count = 0;
+    deferred_head_ = 0;
+    deferred_count_ = 0;
+    recalled_ = 0;
+    if constexpr (kHasRemote) {
+      std::uint32_t incarnation = 0;
+      Msg message;
+      while (remote_pop(remote_.inbox, incarnation, message)) ++discarded;
+    }
+    return discarded;
+  }
+
+  static bool start(ActorCore& core, Scheduler& scheduler, Reason& failure) {
+    Actor& self = of(core);
+    self.reset_storage(scheduler);
+    if constexpr (kHasRemote) self.remote_.inbox.scheduler = &scheduler;
+    if constexpr (std::is_constructible_v<Context, const Params&>) {
+      ::new (static_cast<void*>(self.context_)) Context(self.params_);
+    } else {
+      ::new (static_cast<void*>(self.context_)) Context{};
+    }
+    Context& context = self.context();
+    if constexpr (requires { context.on_start(std::declval<Self>()); }) {
+      using Result = decltype(context.on_start(std::declval<Self>()));
+      if constexpr (std::is_same_v<Result, bool>) {
+        if (!context.on_start(Self{scheduler, core.id()})) {
+          failure = Reason::failed("on_start refused");
+          self.finish_context(failure);
+          return false;
+        }
+      } else {
+        context.on_start(Self{scheduler, core.id()});
+      }
+    }
+    chart::Machine machine = self.machine(scheduler);
+    chart::Outcome outcome = chart::Outcome::failed;
+    bool threw = false;
+#if defined(__cpp_exceptions)
+    try {
+      outcome = machine.start();
+    } catch (...) {
+      threw = true;
+    }
+#else
+    outcome = machine.start();
+#endif
+    if (threw || outcome == chart::Outcome::failed) {
+      failure = threw ? Reason::failed("exception escaped a handler") : Reason::failed(detail::failure_text(machine));
+      self.reset_storage(scheduler);
+      self.finish_context(failure);
+      return false;
+    }
+    self.active_ = machine.configuration();
+    return true;
+  }
+
+  void finish_context(Reason reason) {
+    Context& context = this->context();
+    if constexpr (requires { context.on_stop(reason); }) context.on_stop(reason);
+    context.~Context();
+  }
+
+  // The next pending timer event or activity outcome, in the order they came.
+  bool take_system_event(chart::EventId& event) {
+    ActorTimer* timer = nullptr;
+    InvokeSlot* slot = nullptr;
+    std::uint16_t slot_index = 0;
+    std::uint32_t best = 0;
+    for (ActorTimer& candidate : timers_) {
+      if (candidate.pending_order != 0 && (best == 0 || candidate.pending_order < best)) {
+        best = candidate.pending_order;
+        timer = &candidate;
+      }
+    }
+    for (std::uint16_t i = 0; i < invokes_.size(); ++i) {
+      if (invokes_[i].pending_order != 0 && (best == 0 || invokes_[i].pending_order < best)) {
+        best = invokes_[i].pending_order;
+        slot = &invokes_[i];
+        slot_index = i;
+      }
+    }
+    if (slot != nullptr) {
+      const chart::InvokeRow& row = kTable.invokes[slot_index];
+      event = slot->succeeded ? row.done_event : row.error_event;
+      *slot = InvokeSlot{};
+      return true;
+    }
+    if (timer != nullptr) {
+      event = kTable.timers[timer->index].event;
+      timer->pending_order = 0;
+      return true;
+    }
+    return false;
+  }
+
+  // Dispatches one event; on failure or completion fills `result` and returns false.
+  bool deliver(chart::Machine& machine, Scheduler& scheduler, const chart::Event& event, Activation& result) {
+    bool threw = false;
+    const chart::Outcome outcome = guarded_dispatch(machine, event, threw);
+    scheduler.report_dispatch(*this, event.id, outcome);
+    if (outcome == chart::Outcome::failed) [[unlikely]] {
+      result.exit = true;
+      result.mode = threw ? StopMode::kill : StopMode::after_failure;
+      result.reason =
+          threw ? Reason::failed("exception escaped a handler") : Reason::failed(detail::failure_text(machine));
+      active_ = threw ? active_ : 0;
+      return false;
+    }
+    if (outcome == chart::Outcome::finished) [[unlikely]] {
+      result.exit = true;
+      result.mode = StopMode::after_finish;
+      result.reason = has(kShutdownAsked) ? Reason::shutdown() : Reason::normal();
+      active_ = 0;
+      return false;
+    }
+    return true;
+  }
+
+  static Activation activate(ActorCore& core, Scheduler& scheduler, unsigned budget) {
+    Actor& self = of(core);
+    Activation result;
+    if (self.active_ == 0) {  // the chart finished while starting
+      result.exit = true;
+      result.mode = StopMode::after_finish;
+      result.reason = Reason::normal();
+      return result;
+    }
+    chart::Machine machine = self.machine(scheduler);
+    machine.restore(self.active_);
+    if (self.tracing()) machine.set_tracing(true);
+
+    if (self.has(kSystemPending)) {
+      self.clear(kSystemPending);
+      if (self.has(kShutdownAsked) && kShutdownEvent != chart::kNone && !self.shutdown_delivered_) {
+        self.shutdown_delivered_ = true;
+        if (!self.deliver(machine, scheduler, chart::Event{kShutdownEvent, nullptr}, result)) return result;
+      }
+      chart::EventId event = chart::kNone;
+      while (self.take_system_event(event)) {
+        if (!self.deliver(machine, scheduler, chart::Event{event, nullptr}, result)) return result;
+      }
+      Down down;
+      while (scheduler.take_down(core, down)) {
+        const chart::Event event_down{chart::resolve_event(kTable, "down"), &down};
+        if (!self.deliver(machine, scheduler, event_down, result)) return result;
+      }
+    }
+
+    unsigned done = 0;
+    while (self.recalled_ > 0 && done < budget) {
+      --self.recalled_;
+      const Msg message = self.pop_deferred();
+      ++done;
+      if (!self.deliver(machine, scheduler, chart::Event{message.event, &message.payload}, result)) return result;
+    }
+    while (done < budget) {
+      Msg message;
+      if (self.header_.count != 0) {
+        message = local_pop<Payload>(self.header_);
+      } else if (!self.pop_remote(scheduler, message)) {
+        break;
+      }
+      ++done;
+      self.current_message_ = &message;
+      const bool alive = self.deliver(machine, scheduler, chart::Event{message.event, &message.payload}, result);
+      self.current_message_ = nullptr;
+      if (!alive) return result;
+    }
+    self.active_ = machine.configuration();
+    result.more = self.header_.count != 0 || self.recalled_ != 0 || self.has(kSystemPending) || self.remote_waiting();
+    return result;
+  }
+
+  bool pop_remote(Scheduler& scheduler, Msg& message) {
+    if constexpr (kHasRemote) {
+      std::uint32_t incarnation = 0;
+      while (remote_pop(remote_.inbox, incarnation, message)) {
+        if (incarnation == this->incarnation()) return true;
+        scheduler.count_dead_letters(1);
+      }
+    } else {
+      static_cast<void>(scheduler);
+      static_cast<void>(message);
+    }
+    return false;
+  }
+
+  bool remote_waiting() const {
+    if constexpr (kHasRemote) {
+      const RemoteInbox& inbox = remote_.inbox;
+      const std::uint32_t position = inbox.dequeue_position.load(std::memory_order_relaxed);
+      return remote_.cells[position & inbox.mask].sequence.load(std::memory_order_acquire) == position + 1;
+    } else {
+      return false;
+    }
+  }
+
+  Msg pop_deferred() {
+    const Msg message = deferred_[deferred_head_];
+    deferred_head_ = static_cast<std::uint16_t>((deferred_head_ + 1U) % deferred_.size());
+    --deferred_count_;
+    return message;
+  }
+
+  static std::uint32_t stop(ActorCore& core, Scheduler& scheduler, Reason reason, StopMode mode) {
+    Actor& self = of(core);
+    if (self.active_ != 0 && (mode == StopMode::graceful || mode == StopMode::kill)) {
+      chart::Machine machine = self.machine(scheduler);
+      machine.restore(self.active_);
+      if (mode == StopMode::graceful) {
+#if defined(__cpp_exceptions)
+        try {
+          machine.stop();
+        } catch (...) {
+          machine.halt();
+        }
+#else
+        machine.stop();
+#endif
+      } else {
+        machine.halt();
+      }
+    }
+    self.active_ = 0;
+    self.shutdown_delivered_ = false;
+    self.reset_timers_and_activities(scheduler);
+    self.finish_context(reason);
+    return self.discard_messages();
+  }
+
+  void reset_timers_and_activities(Scheduler& scheduler) {
+    for (ActorTimer& timer : timers_) {
+      if (timer.armed) scheduler.cancel(timer);
+      timer.pending_order = 0;
+    }
+    for (InvokeSlot& slot : invokes_) slot = InvokeSlot{};
+  }
+
+  static bool request_shutdown(ActorCore& core, Scheduler& scheduler) {
+    if constexpr (kShutdownEvent == chart::kNone) {
+      static_cast<void>(core);
+      static_cast<void>(scheduler);
+      return false;
+    } else {
+      core.set(kShutdownAsked);
+      core.set(kSystemPending);
+      scheduler.make_ready(core);
+      return true;
+    }
+  }
+
+  static void fire_timer(Timer& timer, Scheduler& scheduler) {
+    ActorTimer& actor_timer = static_cast<ActorTimer&>(timer);
+    actor_timer.pending_order = scheduler.next_pending_order();
+    actor_timer.owner->set(kSystemPending);
+    scheduler.make_ready(*actor_timer.owner);
+  }
+
+  static ActorTimer* timers_of(ActorCore& core) { return of(core).timers_.data(); }
+  static InvokeSlot* invokes_of(ActorCore& core) { return of(core).invokes_.data(); }
+
+  // Keeps the message being dispatched (payload copied) until recall.
+  static bool defer(ActorCore& core, const chart::Event& event) {
+    Actor& self = of(core);
+    if (self.deferred_count_ == self.deferred_.size()) return false;
+    Msg message{event.id, Payload{}};
+    if (event.data != nullptr) {
+      // Only mailbox messages carry a Payload; a DOWN cannot be kept.
+      if (self.current_message_ == nullptr || event.data != &self.current_message_->payload) return false;
+      message.payload = self.current_message_->payload;
+    }
+    const std::size_t tail = (self.deferred_head_ + self.deferred_count_) % self.deferred_.size();
+    self.deferred_[tail] = message;
+    ++self.deferred_count_;
+    return true;
+  }
+
+  static void recall(ActorCore& core) {
+    Actor& self = of(core);
+    self.recalled_ = self.deferred_count_;
+  }
+
+  static SendResult push_event(ActorCore& core, chart::EventId event) {
+    return local_push(of(core).header_, event, Payload{});
+  }
+
+  static constexpr ActorType kType{
+      .kind = "chart",
+      .table = &kTable,
+      .start = &start,
+      .activate = &activate,
+      .stop = &stop,
+      .request_shutdown = &request_shutdown,
+      .timers = &timers_of,
+      .invokes = &invokes_of,
+      .defer = &defer,
+      .recall = &recall,
+      .push_event = &push_event,
+  };
+
+  MailboxHeader header_;
+  MailboxStorage<Payload, Config> storage_;
+  [[no_unique_address]] RemoteStorage<Payload, Config.remote_capacity> remote_;
+  alignas(Context) unsigned char context_[sizeof(Context)];
+  [[no_unique_address]] Params params_;
+  std::array<std::uint8_t, Chart.history_bytes()> history_{};
+  std::array<ActorTimer, kTable.timer_count> timers_{};
+  std::array<InvokeSlot, kTable.invoke_count> invokes_{};
+  std::array<Msg, Config.defer_capacity> deferred_{};
+  std::uint16_t deferred_head_ = 0;
+  std::uint16_t deferred_count_ = 0;
+  std::uint16_t recalled_ = 0;
+  bool shutdown_delivered_ = false;
+  const Msg* current_message_ = nullptr;
+};
+
+}  // namespace lit

@@ -1,0 +1,134 @@
+// The type-erased actor control block that the scheduler and supervisors work
+// with, and the addresses that name one incarnation of an actor. Typed actors
+// (actor.hpp) and supervisors (supervisor.hpp) derive from ActorCore; what
+// differs per kind lives in a constant ActorType (flash on an MCU).
+//
+// An ActorCore is owned by exactly one scheduler (loop) and only that loop's
+// thread touches it; other threads and ISRs reach it only through the remote
+// inbox (mailbox.hpp). Its size is the per-actor runtime cost: 32 bytes on a
+// 32-bit MCU, checked by a static_assert in the firmware build.
+#pragma once
+
+#include <cstdint>
+
+#include "lit/chart/table.hpp"
+#include "lit/chart/types.hpp"
+#include "lit/mailbox.hpp"
+#include "lit/port.hpp"
+#include "lit/reason.hpp"
+
+namespace lit {
+
+class ActorCore;
+class Scheduler;
+class Supervisor;
+struct ActorTimer;
+struct InvokeSlot;
+
+// One incarnation of an actor. Stale once that incarnation stops: sends to it
+// return `dead` and never reach a later incarnation.
+struct ActorId {
+  ActorCore* actor = nullptr;
+  std::uint32_t incarnation = 0;
+  friend constexpr bool operator==(const ActorId&, const ActorId&) = default;
+};
+
+// An address that can carry messages with payload type P.
+template <class Payload>
+struct Address : ActorId {};
+
+// The DOWN a watcher receives (as its chart's "down" event; Event::data points here).
+struct Down {
+  ActorId actor;
+  Reason reason;
+};
+
+// How an actor is taken down.
+enum class StopMode : std::uint8_t {
+  graceful,       // exit actions run (reverse document order), then on_stop
+  kill,           // no exit actions; timers and activities are cancelled; on_stop runs
+  after_failure,  // the chart failed; it has already cancelled its timers and activities
+  after_finish,   // the chart reached a top-level final state and exited every state
+};
+
+// What an activation left behind.
+struct Activation {
+  bool more = false;  // work remains: schedule the actor again
+  bool exit = false;  // the actor must exit with `reason`
+  StopMode mode = StopMode::after_failure;
+  Reason reason{};
+};
+
+// What one kind of actor does; a constant per type.
+struct ActorType {
+  const char* kind = "";                // "chart" or "supervisor", for tools
+  const chart::Table* table = nullptr;  // the chart; null for supervisors
+  bool (*start)(ActorCore& actor, Scheduler& scheduler, Reason& failure) = nullptr;
+  Activation (*activate)(ActorCore& actor, Scheduler& scheduler, unsigned budget) = nullptr;
+  // Takes the actor down (exit actions or not, by mode), runs on_stop, and
+  // empties its mailbox. Returns how many queued messages were discarded.
+  std::uint32_t (*stop)(ActorCore& actor, Scheduler& scheduler, Reason reason, StopMode mode) = nullptr;
+  // Asks the actor to shut down by itself (a chart that declares a "shutdown"
+  // event, a supervisor stopping its children). Returns false if it does not
+  // handle the request, and the caller stops it gracefully instead.
+  bool (*request_shutdown)(ActorCore& actor, Scheduler& scheduler) = nullptr;
+  // The chart plumbing the scheduler's Host calls reach (null for supervisors):
+  // the actor's after() timers and invocation slots (one per table row), its
+  // deferred events, and its own mailbox for payload-less <send>s.
+  ActorTimer* (*timers)(ActorCore& actor) = nullptr;
+  InvokeSlot* (*invokes)(ActorCore& actor) = nullptr;
+  bool (*defer)(ActorCore& actor, const chart::Event& event) = nullptr;
+  void (*recall)(ActorCore& actor) = nullptr;
+  SendResult (*push_event)(ActorCore& actor, chart::EventId event) = nullptr;
+};
+
+class ActorCore {
+ public:
+  ActorCore(const ActorCore&) = delete;
+  ActorCore& operator=(const ActorCore&) = delete;
+
+  const ActorType& type() const { return *type_; }
+  std::uint32_t incarnation() const { return incarnation_; }
+  bool alive() const { return (flags_ & kAlive) != 0; }
+  ActorId id() const { return ActorId{const_cast<ActorCore*>(this), incarnation_}; }
+  Supervisor* parent() const { return parent_; }
+  // The active states of its chart (all of them, compound ones included).
+  chart::StateSet configuration() const { return active_; }
+  const MailboxHeader* mailbox() const { return mailbox_; }
+  std::uint8_t loop() const { return loop_; }
+  bool tracing() const { return (flags_ & kTracing) != 0; }
+
+ protected:
+  constexpr ActorCore(const ActorType& type, MailboxHeader* mailbox) : type_(&type), mailbox_(mailbox) {}
+  ~ActorCore() = default;
+
+ private:
+  friend class Scheduler;
+  friend class Supervisor;
+  template <const auto&, MailboxConfig, class>
+  friend class Actor;
+
+  static constexpr std::uint8_t kAlive = 1U << 0;
+  static constexpr std::uint8_t kScheduled = 1U << 1;      // in its scheduler's ready queue
+  static constexpr std::uint8_t kActivating = 1U << 2;     // inside start, activate or stop
+  static constexpr std::uint8_t kTracing = 1U << 3;        // chart trace records go to the observer
+  static constexpr std::uint8_t kWatched = 1U << 4;        // some watch names it
+  static constexpr std::uint8_t kSystemPending = 1U << 5;  // timers, outcomes or DOWNs to deliver
+  static constexpr std::uint8_t kShutdownAsked = 1U << 6;  // deliver "shutdown" on the next activation
+  static constexpr std::uint8_t kStopping = 1U << 7;       // its supervisor is waiting for it to exit
+
+  bool has(std::uint8_t flag) const { return (flags_ & flag) != 0; }
+  void set(std::uint8_t flag) { flags_ = static_cast<std::uint8_t>(flags_ | flag); }
+  void clear(std::uint8_t flag) { flags_ = static_cast<std::uint8_t>(flags_ & ~flag); }
+
+  const ActorType* type_;
+  ActorCore* next_ready_ = nullptr;
+  Supervisor* parent_ = nullptr;  // the supervisor that started it; null for a root
+  MailboxHeader* mailbox_;
+  chart::StateSet active_ = 0;
+  std::uint32_t incarnation_ = 1;
+  std::uint8_t flags_ = 0;
+  std::uint8_t loop_ = 0;
+};
+
+}  // namespace lit

@@ -1,0 +1,222 @@
+// Mailboxes: the bounded queue in front of every actor. Capacity is fixed at
+// compile time (Mailbox<P, N>); nothing here allocates, blocks or throws.
+//
+// Two ways in. The *local* ring is single-threaded: only the loop that owns the
+// actor pushes and pops, with no atomics. The *remote* inbox is a bounded
+// lock-free MPSC ring (per-cell sequence numbers) for ISRs and other threads;
+// each cell carries the incarnation the sender addressed, so a message sent to
+// an actor that restarts before reading it is discarded, never delivered to
+// the new incarnation. Every drop and rejection is counted.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <type_traits>
+
+#include "lit/chart/types.hpp"
+
+namespace lit {
+
+class ActorCore;
+class Scheduler;
+
+enum class SendResult : std::uint8_t {
+  ok,             // queued (with drop_oldest, possibly after dropping the oldest message)
+  full,           // not queued: the mailbox is full and its policy is reject or drop_newest
+  dead,           // the address is stale: that incarnation has stopped
+  invalid_event,  // the event id is not one of the receiver's chart events; nothing queued
+};
+
+// What a full mailbox does with one more message. Either way the mailbox's
+// overflow counter goes up by one.
+enum class Overflow : std::uint8_t {
+  reject,       // refuse the new message; the sender gets `full` and may retry later
+  drop_oldest,  // drop the oldest queued message to make room; the sender gets `ok`
+  drop_newest,  // drop the new message; the sender gets `full`
+};
+
+constexpr const char* to_string(Overflow overflow) {
+  switch (overflow) {
+    case Overflow::reject: return "reject";
+    case Overflow::drop_oldest: return "drop_oldest";
+    case Overflow::drop_newest: return "drop_newest";
+  }
+  return "?";
+}
+
+struct NoPayload {};
+
+// One queued message: the receiving chart's event id and a typed payload. A
+// payload is any trivially copyable standard-layout type; messages generated
+// from proto/ are nanopb structs (docs/architecture.md, "Messages").
+template <class Payload>
+struct Message {
+  chart::EventId event = chart::kNone;
+  Payload payload{};
+};
+
+template <class Payload>
+inline constexpr bool valid_payload = std::is_trivially_copyable_v<Payload>&& std::is_standard_layout_v<Payload>;
+
+// ---- the remote (MPSC) inbox --------------------------------------------------
+
+template <class Payload>
+struct RemoteCell {
+  std::atomic<std::uint32_t> sequence{0};
+  std::uint32_t incarnation = 0;
+  Message<Payload> message{};
+};
+
+// Bookkeeping of a remote inbox. Producers on any thread or ISR; one consumer,
+// the owning loop. `signalled` makes wakeups coalesce: only the push that finds
+// it clear tells the scheduler.
+struct RemoteInbox {
+  void* cells = nullptr;
+  std::uint32_t mask = 0;  // capacity - 1; capacity is a power of two
+  Overflow overflow = Overflow::reject;
+  std::atomic<std::uint32_t> enqueue_position{0};
+  std::atomic<std::uint32_t> dequeue_position{0};
+  std::atomic<std::uint32_t> overflowed{0};
+  std::atomic<bool> signalled{false};
+  // The scheduler's list of signalled inboxes; touched only inside its critical section.
+  RemoteInbox* next_signalled = nullptr;
+  ActorCore* owner = nullptr;
+  Scheduler* scheduler = nullptr;
+
+  template <class Payload>
+  RemoteCell<Payload>* cells_of() const {
+    return static_cast<RemoteCell<Payload>*>(cells);
+  }
+};
+
+// Takes the oldest message; false if empty. Safe against concurrent producers.
+template <class Payload>
+bool remote_pop(RemoteInbox& inbox, std::uint32_t& incarnation, Message<Payload>& out) {
+  RemoteCell<Payload>* const cells = inbox.cells_of<Payload>();
+  std::uint32_t position = inbox.dequeue_position.load(std::memory_order_relaxed);
+  RemoteCell<Payload>* cell = nullptr;
+  for (;;) {
+    cell = &cells[position & inbox.mask];
+    const std::uint32_t sequence = cell->sequence.load(std::memory_order_acquire);
+    const auto lag = static_cast<std::int32_t>(sequence - (position + 1));
+    if (lag == 0) {
+      if (inbox.dequeue_position.compare_exchange_weak(position, position + 1, std::memory_order_relaxed)) break;
+    } else if (lag < 0) {
+      return false;
+    } else {
+      position = inbox.dequeue_position.load(std::memory_order_relaxed);
+    }
+  }
+  incarnation = cell->incarnation;
+  out = cell->message;
+  cell->sequence.store(position + inbox.mask + 1, std::memory_order_release);
+  return true;
+}
+
+// Queues a message for the owner's incarnation `incarnation`. Never blocks;
+// with drop_oldest it takes the oldest message out of the way (counted) and
+// tries again.
+template <class Payload>
+SendResult remote_push(RemoteInbox& inbox, std::uint32_t incarnation, chart::EventId event, const Payload& payload) {
+  RemoteCell<Payload>* const cells = inbox.cells_of<Payload>();
+  std::uint32_t position = inbox.enqueue_position.load(std::memory_order_relaxed);
+  RemoteCell<Payload>* cell = nullptr;
+  for (;;) {
+    cell = &cells[position & inbox.mask];
+    const std::uint32_t sequence = cell->sequence.load(std::memory_order_acquire);
+    const auto lag = static_cast<std::int32_t>(sequence - position);
+    if (lag == 0) {
+      if (inbox.enqueue_position.compare_exchange_weak(position, position + 1, std::memory_order_relaxed)) break;
+    } else if (lag < 0) {
+      inbox.overflowed.fetch_add(1, std::memory_order_relaxed);
+      if (inbox.overflow != Overflow::drop_oldest) return SendResult::full;
+      std::uint32_t dropped_incarnation = 0;
+      Message<Payload> dropped;
+      remote_pop(inbox, dropped_incarnation, dropped);
+      position = inbox.enqueue_position.load(std::memory_order_relaxed);
+    } else {
+      position = inbox.enqueue_position.load(std::memory_order_relaxed);
+    }
+  }
+  cell->incarnation = incarnation;
+  cell->message = Message<Payload>{event, payload};
+  cell->sequence.store(position + 1, std::memory_order_release);
+  return SendResult::ok;
+}
+
+// ---- the local ring ------------------------------------------------------------
+
+// A mailbox's bookkeeping, the same for every payload type, so the runtime can
+// report depth and counters without knowing the type.
+struct MailboxHeader {
+  void* slots = nullptr;
+  std::uint16_t head = 0;
+  std::uint16_t count = 0;
+  std::uint16_t capacity = 0;
+  Overflow overflow = Overflow::reject;
+  std::uint32_t overflowed = 0;  // local drops or rejections
+  RemoteInbox* remote = nullptr;
+
+  std::uint32_t overflow_count() const {
+    return overflowed + (remote != nullptr ? remote->overflowed.load(std::memory_order_relaxed) : 0U);
+  }
+};
+
+template <class Payload>
+SendResult local_push(MailboxHeader& box, chart::EventId event, const Payload& payload) {
+  auto* const slots = static_cast<Message<Payload>*>(box.slots);
+  if (box.count == box.capacity) [[unlikely]] {
+    ++box.overflowed;
+    if (box.overflow != Overflow::drop_oldest) return SendResult::full;
+    box.head = static_cast<std::uint16_t>(box.head + 1 == box.capacity ? 0 : box.head + 1);
+    --box.count;
+  }
+  unsigned tail = unsigned{box.head} + box.count;
+  if (tail >= box.capacity) tail -= box.capacity;
+  slots[tail] = Message<Payload>{event, payload};
+  ++box.count;
+  return SendResult::ok;
+}
+
+// Takes the oldest local message; the caller checked count != 0.
+template <class Payload>
+Message<Payload> local_pop(MailboxHeader& box) {
+  auto* const slots = static_cast<Message<Payload>*>(box.slots);
+  const Message<Payload> message = slots[box.head];
+  box.head = static_cast<std::uint16_t>(box.head + 1 == box.capacity ? 0 : box.head + 1);
+  --box.count;
+  return message;
+}
+
+// ---- storage -------------------------------------------------------------------
+
+// A mailbox's configuration, fixed at compile time per actor type.
+struct MailboxConfig {
+  std::uint16_t capacity = 16;
+  Overflow overflow = Overflow::reject;
+  // Cells of the remote (MPSC) inbox for ISRs and other threads: 0 (none, the
+  // actor only hears from its own loop) or a power of two.
+  std::uint16_t remote_capacity = 0;
+  // Deferred events an actor may keep at once (chart `defer`).
+  std::uint16_t defer_capacity = 0;
+};
+
+template <class Payload, MailboxConfig Config>
+struct MailboxStorage {
+  static_assert(valid_payload<Payload>, "a message payload must be trivially copyable and standard-layout");
+  static_assert(Config.capacity > 0, "a mailbox holds at least one message");
+  static_assert(Config.remote_capacity == 0 || (Config.remote_capacity & (Config.remote_capacity - 1)) == 0,
+                "remote_capacity must be 0 or a power of two");
+  Message<Payload> slots[Config.capacity];
+};
+
+template <class Payload, std::uint16_t Capacity>
+struct RemoteStorage {
+  RemoteInbox inbox;
+  RemoteCell<Payload> cells[Capacity];
+};
+
+template <class Payload>
+struct RemoteStorage<Payload, 0> {};
+
+}  // namespace lit

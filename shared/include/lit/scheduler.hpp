@@ -1,0 +1,287 @@
+// A scheduler runs the actors of one loop (a libuv loop thread on the host,
+// the main loop on an MCU, the simulator's virtual loop in tests): a FIFO
+// ready queue, one ordered timer list, watches and DOWNs, and the chart Host
+// every actor's machine talks to. Only the loop's own context calls it, except
+// post(), which ISRs and other threads use to reach actors through their
+// remote inboxes. Nothing here allocates: watches and delayed sends come from
+// storage the owner provides; when that runs out the call says so.
+//
+// Fairness: run() activates one actor at a time; an activation handles at most
+// `fairness` mailbox messages before the actor goes to the back of the queue.
+#pragma once
+
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+#include <limits>
+#include <span>
+
+#include "lit/actor_core.hpp"
+#include "lit/chart/machine.hpp"
+#include "lit/mailbox.hpp"
+#include "lit/port.hpp"
+
+namespace lit {
+
+class Supervisor;
+
+// An entry in the scheduler's timer list. Owners embed one and set `fire`.
+struct Timer {
+  Timer* next = nullptr;
+  Timer* previous = nullptr;
+  Millis deadline = 0;
+  bool armed = false;
+  void (*fire)(Timer& timer, Scheduler& scheduler) = nullptr;
+};
+
+// A chart's after() timer, one per timer row of the chart, inside the actor.
+// Firing only marks it pending (`pending_order` > 0, the firing order); the
+// actor delivers it on its next activation, so no timer event ever needs a
+// mailbox slot or can be lost to a full mailbox.
+struct ActorTimer : Timer {
+  ActorCore* owner = nullptr;
+  std::uint16_t index = 0;
+  std::uint32_t pending_order = 0;
+};
+
+// One invoked activity of an actor's chart, one per invoke row, inside the actor.
+struct InvokeSlot {
+  std::uint32_t token = 0;          // the running invocation; 0 = none
+  std::uint32_t pending_order = 0;  // > 0: its outcome waits for delivery
+  bool succeeded = false;
+};
+
+// A watch: `watcher` gets exactly one DOWN when `watched` stops.
+struct Watch {
+  ActorId watched;
+  ActorId watcher;
+  Reason reason{};
+  enum class State : std::uint8_t { free, armed, fired } state = State::free;
+  Watch* next = nullptr;  // free list, or the fired (pending DOWN) FIFO
+};
+
+// A chart's <send> with a delay: an event on its way to its own actor.
+struct DelayedSend : Timer {
+  ActorId target;
+  chart::EventId event = chart::kNone;
+  DelayedSend* next_free = nullptr;
+};
+
+// What the runtime reports as it runs: for tests (probes), tracing and metrics.
+// Every call comes from the loop's context, synchronously.
+class Observer {
+ public:
+  virtual void on_started(const ActorCore& actor) { static_cast<void>(actor); }
+  virtual void on_exited(const ActorCore& actor, std::uint32_t incarnation, Reason reason) {
+    static_cast<void>(actor);
+    static_cast<void>(incarnation);
+    static_cast<void>(reason);
+  }
+  // A message or system event was dispatched to the actor's chart.
+  virtual void on_dispatched(const ActorCore& actor, chart::EventId event, chart::Outcome outcome) {
+    static_cast<void>(actor);
+    static_cast<void>(event);
+    static_cast<void>(outcome);
+  }
+  // Only for actors with tracing on (Scheduler::set_tracing).
+  virtual void on_trace(const ActorCore& actor, chart::TraceRecord record) {
+    static_cast<void>(actor);
+    static_cast<void>(record);
+  }
+  // A supervisor gave up: restart intensity exceeded, or auto_shutdown.
+  virtual void on_escalated(const ActorCore& supervisor, Reason reason) {
+    static_cast<void>(supervisor);
+    static_cast<void>(reason);
+  }
+
+ protected:
+  Observer() = default;
+  Observer(const Observer&) = default;
+  Observer& operator=(const Observer&) = default;
+  ~Observer() = default;
+};
+
+enum class WatchResult : std::uint8_t {
+  ok,      // armed; exactly one DOWN will follow
+  noproc,  // the watched actor had already stopped: a DOWN with reason noproc is on its way
+  dead,    // the watcher itself is not alive
+  full,    // no free watch entry; nothing armed
+};
+
+class Scheduler final : public chart::Host {
+ public:
+  struct Storage {
+    std::span<Watch> watches{};
+    std::span<DelayedSend> delayed_sends{};
+  };
+  struct Options {
+    std::uint16_t fairness = 64;  // mailbox messages per activation
+    std::uint8_t loop_id = 0;     // distinct per scheduler in one process
+  };
+
+  Scheduler(Port& port, Storage storage, Options options);
+  Scheduler(Port& port, Storage storage) : Scheduler(port, storage, Options{}) {}
+  Scheduler(const Scheduler&) = delete;
+  Scheduler& operator=(const Scheduler&) = delete;
+
+  // ---- the port's loop --------------------------------------------------------
+  // Activates ready actors, at most `max_activations` of them. Returns true if
+  // work remains (then the port runs it again soon).
+  bool run(std::size_t max_activations = std::numeric_limits<std::size_t>::max());
+  // The port's one-shot timer fired: moves due timers to their actors.
+  void on_timer();
+  bool has_ready() const {
+    return ready_head_ != nullptr || signalled_head_.load(std::memory_order_acquire) != nullptr;
+  }
+  Millis next_deadline() const { return timers_ != nullptr ? timers_->deadline : kNever; }
+
+  // ---- actors -----------------------------------------------------------------
+  // Starts an actor on this loop: on_start, then its chart's initial
+  // configuration. `parent` is told when it stops (null for a root). Returns
+  // false, with the reason in `failure`, if it failed to start; then it is not
+  // alive and nothing of it is left running.
+  bool start(ActorCore& actor, Supervisor* parent, Reason& failure);
+  // Stops an alive actor now: exit actions and on_stop (graceful), or only
+  // on_stop (kill). Its incarnation ends; watchers and its parent are told.
+  void stop(ActorCore& actor, Reason reason, StopMode mode = StopMode::graceful);
+
+  // From the loop's own context. Same-loop targets take the single-threaded
+  // fast path; others go through their remote inbox.
+  template <class Payload>
+  SendResult send(const Address<Payload>& to, chart::EventId event, const Payload& payload);
+  SendResult send(const Address<NoPayload>& to, chart::EventId event) { return send(to, event, NoPayload{}); }
+
+  WatchResult watch(ActorId watcher, ActorId watched);
+  // Removes an armed watch; true if one was removed (then no DOWN comes).
+  bool unwatch(ActorId watcher, ActorId watched);
+
+  // An invoked activity's outcome, from the loop's context. False (and nothing
+  // delivered) if that invocation was cancelled or its actor has stopped.
+  bool finish_activity(const chart::Activity& activity, bool succeeded);
+
+  void set_tracing(ActorCore& actor, bool on);
+  void set_observer(Observer* observer) { observer_ = observer; }
+  Observer* observer() const { return observer_; }
+
+  // ---- introspection ------------------------------------------------------------
+  Port& port() const { return port_; }
+  Millis now() const { return port_.now(); }
+  std::uint8_t loop_id() const { return loop_id_; }
+  // The actor whose start, activation or stop is running (for actions: "self").
+  ActorCore* current() const { return current_; }
+  // Messages that were queued when their actor stopped, or arrived for an
+  // incarnation that had stopped: discarded, and counted here.
+  std::uint64_t dead_letters() const { return dead_letters_; }
+  std::size_t free_watches() const;
+
+  // ---- for typed actors and supervisors ------------------------------------------
+  void make_ready(ActorCore& actor);
+  void arm(Timer& timer, Millis deadline);
+  void cancel(Timer& timer);
+  // Takes the oldest DOWN pending for `watcher`; false if none.
+  bool take_down(ActorCore& watcher, Down& down);
+  void count_dead_letters(std::uint32_t count) { dead_letters_ += count; }
+  // A remote inbox got its first message since it was last drained (any context).
+  void signal(RemoteInbox& inbox);
+  // Tells the observer a supervisor gave up.
+  void report_escalation(const ActorCore& supervisor, Reason reason) {
+    if (observer_ != nullptr) observer_->on_escalated(supervisor, reason);
+  }
+  // Called by typed actors after each dispatch.
+  void report_dispatch(const ActorCore& actor, chart::EventId event, chart::Outcome outcome) {
+    if (observer_ != nullptr) [[unlikely]]
+      observer_->on_dispatched(actor, event, outcome);
+  }
+  std::uint32_t next_activity_token() { return next_token_++; }
+  // Orders pending timer events and activity outcomes across one actor.
+  std::uint32_t next_pending_order() { return ++pending_order_; }
+
+  // ---- chart::Host (for the machine of the actor in current()) --------------------
+  void arm_timer(chart::Machine& machine, std::uint16_t timer, std::uint32_t delay_ms) override;
+  void cancel_timer(chart::Machine& machine, std::uint16_t timer) override;
+  void send_after(chart::Machine& machine, chart::EventId event, std::uint32_t delay_ms) override;
+  bool defer(chart::Machine& machine, const chart::Event& event) override;
+  void recall(chart::Machine& machine) override;
+  void start_activity(chart::Machine& machine, std::uint16_t invoke) override;
+  void cancel_activity(chart::Machine& machine, std::uint16_t invoke) override;
+  void log(chart::Machine& machine, std::string_view label, std::string_view text) override;
+  void trace(chart::Machine& machine, chart::TraceRecord record) override;
+
+ private:
+  friend class Supervisor;
+  void exit(ActorCore& actor, Reason reason, StopMode mode);
+  void fire_watches(ActorCore& actor, std::uint32_t incarnation, Reason reason);
+  void drop_watches_of(ActorCore& watcher, std::uint32_t incarnation);
+  void take_signalled();
+  void rearm_port();
+  static void fire_delayed_send(Timer& timer, Scheduler& scheduler);
+
+  Port& port_;
+  std::uint16_t fairness_;
+  std::uint8_t loop_id_;
+  ActorCore* ready_head_ = nullptr;
+  ActorCore* ready_tail_ = nullptr;
+  ActorCore* current_ = nullptr;
+  Timer* timers_ = nullptr;  // ascending deadline; equal deadlines in arming order
+  Millis armed_deadline_ = kNever;
+  // Written inside the port's critical section; read outside it only to test for empty.
+  std::atomic<RemoteInbox*> signalled_head_{nullptr};
+  std::span<Watch> watches_;
+  Watch* free_watches_ = nullptr;
+  Watch* downs_head_ = nullptr;  // fired watches, oldest first
+  Watch* downs_tail_ = nullptr;
+  std::size_t armed_watches_ = 0;
+  DelayedSend* free_delayed_ = nullptr;
+  Observer* observer_ = nullptr;
+  std::uint64_t dead_letters_ = 0;
+  std::uint32_t next_token_ = 1;
+  std::uint32_t pending_order_ = 0;
+  bool running_ = false;
+};
+
+// Sends from any context (ISR, other thread) through the target's remote
+// inbox. A stale address cannot be seen from here: the message is discarded on
+// arrival and counted as a dead letter, never delivered to a later incarnation.
+template <class Payload>
+SendResult post(const Address<Payload>& to, chart::EventId event, const Payload& payload) {
+  ActorCore* const actor = to.actor;
+  if (actor == nullptr) return SendResult::dead;
+  RemoteInbox* const inbox = actor->mailbox()->remote;
+  if (inbox == nullptr) return SendResult::dead;
+  if (event >= actor->type().table->event_count) return SendResult::invalid_event;
+  const SendResult result = remote_push(*inbox, to.incarnation, event, payload);
+  if (result == SendResult::ok && !inbox->signalled.exchange(true, std::memory_order_acq_rel)) {
+    inbox->scheduler->signal(*inbox);
+  }
+  return result;
+}
+
+template <class Payload>
+SendResult Scheduler::send(const Address<Payload>& to, chart::EventId event, const Payload& payload) {
+  ActorCore* const actor = to.actor;
+  if (actor == nullptr) return SendResult::dead;
+  if (actor->loop_ != loop_id_) return post(to, event, payload);
+  if (actor->incarnation_ != to.incarnation || !actor->has(ActorCore::kAlive)) return SendResult::dead;
+  if (event >= actor->type_->table->event_count) [[unlikely]]
+    return SendResult::invalid_event;
+  const SendResult result = local_push(*actor->mailbox_, event, payload);
+  if (result == SendResult::ok) make_ready(*actor);
+  return result;
+}
+
+inline void Scheduler::make_ready(ActorCore& actor) {
+  if (actor.has(ActorCore::kScheduled)) return;
+  actor.set(ActorCore::kScheduled);
+  actor.next_ready_ = nullptr;
+  // Outside run() (a port callback or a test sending on the loop thread) the
+  // loop must be told there is work.
+  if (!running_ && ready_head_ == nullptr) port_.wake();
+  if (ready_tail_ != nullptr) {
+    ready_tail_->next_ready_ = &actor;
+  } else {
+    ready_head_ = &actor;
+  }
+  ready_tail_ = &actor;
+}
+
+}  // namespace lit

@@ -1,0 +1,426 @@
+// The scheduler: ready queue, timer list, watches, remote wakeups and the
+// chart Host for every actor of one loop. See lit/scheduler.hpp.
+#include "lit/scheduler.hpp"
+
+#include "lit/supervisor.hpp"
+
+namespace lit {
+
+Scheduler::Scheduler(Port& port, Storage storage, Options options)
+    : port_(port), fairness_(options.fairness), loop_id_(options.loop_id), watches_(storage.watches) {
+  for (Watch& watch : watches_) {
+    watch = Watch{};
+    watch.next = free_watches_;
+    free_watches_ = &watch;
+  }
+  for (DelayedSend& delayed : storage.delayed_sends) {
+    delayed.fire = &fire_delayed_send;
+    delayed.next_free = free_delayed_;
+    free_delayed_ = &delayed;
+  }
+}
+
+bool Scheduler::run(std::size_t max_activations) {
+  running_ = true;
+  take_signalled();
+  std::size_t activations = 0;
+  while (ready_head_ != nullptr && activations < max_activations) {
+    ActorCore& actor = *ready_head_;
+    ready_head_ = actor.next_ready_;
+    if (ready_head_ == nullptr) ready_tail_ = nullptr;
+    actor.clear(ActorCore::kScheduled);
+    ++activations;
+    if (actor.alive()) {
+      current_ = &actor;
+      actor.set(ActorCore::kActivating);
+      const Activation result = actor.type_->activate(actor, *this, fairness_);
+      actor.clear(ActorCore::kActivating);
+      current_ = nullptr;
+      if (result.exit) {
+        exit(actor, result.reason, result.mode);
+      } else if (result.more) {
+        make_ready(actor);
+      }
+    }
+    if (ready_head_ == nullptr) take_signalled();
+  }
+  running_ = false;
+  return has_ready();
+}
+
+void Scheduler::take_signalled() {
+  if (signalled_head_.load(std::memory_order_acquire) == nullptr) return;
+  RemoteInbox* list = nullptr;
+  {
+    const CriticalSection section(port_);
+    list = signalled_head_.load(std::memory_order_relaxed);
+    signalled_head_.store(nullptr, std::memory_order_relaxed);
+  }
+  // Pushed newest first; reverse so inboxes are served in signal order.
+  RemoteInbox* ordered = nullptr;
+  while (list != nullptr) {
+    RemoteInbox* const next = list->next_signalled;
+    list->next_signalled = ordered;
+    ordered = list;
+    list = next;
+  }
+  while (ordered != nullptr) {
+    RemoteInbox* const next = ordered->next_signalled;
+    // Cleared before the actor drains the inbox, so a push after the drain signals again.
+    ordered->signalled.store(false, std::memory_order_release);
+    if (ordered->owner->alive()) make_ready(*ordered->owner);
+    ordered = next;
+  }
+}
+
+void Scheduler::signal(RemoteInbox& inbox) {
+  {
+    const CriticalSection section(port_);
+    inbox.next_signalled = signalled_head_.load(std::memory_order_relaxed);
+    signalled_head_.store(&inbox, std::memory_order_release);
+  }
+  port_.wake();
+}
+
+// ---- lifecycle -------------------------------------------------------------------
+
+bool Scheduler::start(ActorCore& actor, Supervisor* parent, Reason& failure) {
+  if (actor.alive()) {
+    failure = Reason::failed("already running");
+    return false;
+  }
+  actor.loop_ = loop_id_;
+  actor.parent_ = parent;
+  actor.flags_ = static_cast<std::uint8_t>(actor.flags_ & (ActorCore::kScheduled | ActorCore::kTracing));
+  ActorCore* const saved = current_;
+  current_ = &actor;
+  actor.set(ActorCore::kActivating);
+  const bool started = actor.type_->start(actor, *this, failure);
+  actor.clear(ActorCore::kActivating);
+  current_ = saved;
+  if (!started) {
+    ++actor.incarnation_;  // whatever was sent to the aborted incarnation is dead
+    return false;
+  }
+  actor.set(ActorCore::kAlive);
+  if (observer_ != nullptr) observer_->on_started(actor);
+  // Messages it sent itself while starting, a chart that finished at once, or
+  // timers of zero delay: let an activation see them.
+  const MailboxHeader* const box = actor.mailbox_;
+  if ((box != nullptr && box->count != 0) || actor.has(ActorCore::kSystemPending) ||
+      (actor.type_->table != nullptr && actor.active_ == 0)) {
+    make_ready(actor);
+  }
+  return true;
+}
+
+void Scheduler::stop(ActorCore& actor, Reason reason, StopMode mode) {
+  if (!actor.alive()) return;
+  if (actor.has(ActorCore::kActivating)) {
+    // An actor leaves by failing or finishing its chart, never by stopping itself mid-step.
+    port_.fatal("Scheduler::stop() called for an actor from inside its own activation");
+    return;
+  }
+  exit(actor, reason, mode);
+}
+
+void Scheduler::exit(ActorCore& actor, Reason reason, StopMode mode) {
+  ActorCore* const saved = current_;
+  current_ = &actor;
+  actor.set(ActorCore::kActivating);
+  dead_letters_ += actor.type_->stop(actor, *this, reason, mode);
+  current_ = saved;
+  const std::uint32_t incarnation = actor.incarnation_;
+  ++actor.incarnation_;
+  const bool watched = actor.has(ActorCore::kWatched);
+  // Keep only "in the ready queue" (it is unlinked lazily) and tracing.
+  actor.flags_ = static_cast<std::uint8_t>(actor.flags_ & (ActorCore::kScheduled | ActorCore::kTracing));
+  actor.active_ = 0;
+  if (armed_watches_ != 0 || downs_head_ != nullptr) drop_watches_of(actor, incarnation);
+  if (watched) fire_watches(actor, incarnation, reason);
+  if (observer_ != nullptr) observer_->on_exited(actor, incarnation, reason);
+  if (actor.parent_ != nullptr) actor.parent_->child_exited(actor, incarnation, reason);
+}
+
+void Scheduler::set_tracing(ActorCore& actor, bool on) {
+  if (on) {
+    actor.set(ActorCore::kTracing);
+  } else {
+    actor.clear(ActorCore::kTracing);
+  }
+}
+
+// ---- timers -----------------------------------------------------------------------
+
+void Scheduler::arm(Timer& timer, Millis deadline) {
+  if (timer.armed) cancel(timer);
+  timer.deadline = deadline;
+  timer.armed = true;
+  Timer* previous = nullptr;
+  Timer* next = timers_;
+  while (next != nullptr && next->deadline <= deadline) {
+    previous = next;
+    next = next->next;
+  }
+  timer.previous = previous;
+  timer.next = next;
+  if (next != nullptr) next->previous = &timer;
+  if (previous != nullptr) {
+    previous->next = &timer;
+  } else {
+    timers_ = &timer;
+    rearm_port();
+  }
+}
+
+void Scheduler::cancel(Timer& timer) {
+  if (!timer.armed) return;
+  timer.armed = false;
+  if (timer.next != nullptr) timer.next->previous = timer.previous;
+  if (timer.previous != nullptr) {
+    timer.previous->next = timer.next;
+  } else {
+    timers_ = timer.next;
+    rearm_port();
+  }
+  timer.next = nullptr;
+  timer.previous = nullptr;
+}
+
+void Scheduler::rearm_port() {
+  const Millis deadline = next_deadline();
+  if (deadline == armed_deadline_) return;
+  armed_deadline_ = deadline;
+  port_.arm_timer(deadline);
+}
+
+void Scheduler::on_timer() {
+  const Millis now = port_.now();
+  armed_deadline_ = kNever;
+  while (timers_ != nullptr && timers_->deadline <= now) {
+    Timer& timer = *timers_;
+    timers_ = timer.next;
+    if (timers_ != nullptr) timers_->previous = nullptr;
+    timer.next = nullptr;
+    timer.armed = false;
+    timer.fire(timer, *this);
+  }
+  armed_deadline_ = kNever - 1;  // force the port to hear the new earliest deadline
+  rearm_port();
+}
+
+void Scheduler::fire_delayed_send(Timer& timer, Scheduler& scheduler) {
+  DelayedSend& delayed = static_cast<DelayedSend&>(timer);
+  ActorCore* const target = delayed.target.actor;
+  if (target->alive() && target->incarnation_ == delayed.target.incarnation) {
+    if (target->type_->push_event(*target, delayed.event) == SendResult::ok) scheduler.make_ready(*target);
+  } else {
+    ++scheduler.dead_letters_;
+  }
+  delayed.next_free = scheduler.free_delayed_;
+  scheduler.free_delayed_ = &delayed;
+}
+
+// ---- watches ----------------------------------------------------------------------
+
+WatchResult Scheduler::watch(ActorId watcher, ActorId watched) {
+  ActorCore* const by = watcher.actor;
+  if (by == nullptr || !by->alive() || by->incarnation_ != watcher.incarnation) return WatchResult::dead;
+  Watch* const watch = free_watches_;
+  if (watch == nullptr) return WatchResult::full;
+  free_watches_ = watch->next;
+  *watch = Watch{watched, watcher, Reason{}, Watch::State::armed, nullptr};
+  ActorCore* const target = watched.actor;
+  if (target == nullptr || !target->alive() || target->incarnation_ != watched.incarnation) {
+    watch->state = Watch::State::fired;
+    watch->reason = Reason::noproc();
+    if (downs_tail_ != nullptr) {
+      downs_tail_->next = watch;
+    } else {
+      downs_head_ = watch;
+    }
+    downs_tail_ = watch;
+    by->set(ActorCore::kSystemPending);
+    make_ready(*by);
+    return WatchResult::noproc;
+  }
+  target->set(ActorCore::kWatched);
+  ++armed_watches_;
+  return WatchResult::ok;
+}
+
+bool Scheduler::unwatch(ActorId watcher, ActorId watched) {
+  for (Watch& watch : watches_) {
+    if (watch.state == Watch::State::armed && watch.watcher == watcher && watch.watched == watched) {
+      watch.state = Watch::State::free;
+      watch.next = free_watches_;
+      free_watches_ = &watch;
+      --armed_watches_;
+      return true;
+    }
+  }
+  return false;
+}
+
+void Scheduler::fire_watches(ActorCore& actor, std::uint32_t incarnation, Reason reason) {
+  const ActorId gone{&actor, incarnation};
+  for (Watch& watch : watches_) {
+    if (watch.state != Watch::State::armed || watch.watched != gone) continue;
+    --armed_watches_;
+    ActorCore* const watcher = watch.watcher.actor;
+    if (!watcher->alive() || watcher->incarnation_ != watch.watcher.incarnation) {
+      watch.state = Watch::State::free;
+      watch.next = free_watches_;
+      free_watches_ = &watch;
+      continue;
+    }
+    watch.state = Watch::State::fired;
+    watch.reason = reason;
+    watch.next = nullptr;
+    if (downs_tail_ != nullptr) {
+      downs_tail_->next = &watch;
+    } else {
+      downs_head_ = &watch;
+    }
+    downs_tail_ = &watch;
+    watcher->set(ActorCore::kSystemPending);
+    make_ready(*watcher);
+  }
+}
+
+void Scheduler::drop_watches_of(ActorCore& watcher, std::uint32_t incarnation) {
+  const ActorId gone{&watcher, incarnation};
+  // Undelivered DOWNs for it go with it.
+  Watch** link = &downs_head_;
+  Watch* previous = nullptr;
+  while (*link != nullptr) {
+    Watch* const watch = *link;
+    if (watch->watcher == gone) {
+      *link = watch->next;
+      if (downs_tail_ == watch) downs_tail_ = previous;
+      watch->state = Watch::State::free;
+      watch->next = free_watches_;
+      free_watches_ = watch;
+    } else {
+      previous = watch;
+      link = &watch->next;
+    }
+  }
+  if (armed_watches_ == 0) return;
+  for (Watch& watch : watches_) {
+    if (watch.state == Watch::State::armed && watch.watcher == gone) {
+      watch.state = Watch::State::free;
+      watch.next = free_watches_;
+      free_watches_ = &watch;
+      --armed_watches_;
+    }
+  }
+}
+
+bool Scheduler::take_down(ActorCore& watcher, Down& down) {
+  Watch* previous = nullptr;
+  for (Watch* watch = downs_head_; watch != nullptr; previous = watch, watch = watch->next) {
+    if (watch->watcher.actor != &watcher || watch->watcher.incarnation != watcher.incarnation_) continue;
+    if (previous != nullptr) {
+      previous->next = watch->next;
+    } else {
+      downs_head_ = watch->next;
+    }
+    if (downs_tail_ == watch) downs_tail_ = previous;
+    down = Down{watch->watched, watch->reason};
+    watch->state = Watch::State::free;
+    watch->next = free_watches_;
+    free_watches_ = watch;
+    return true;
+  }
+  return false;
+}
+
+std::size_t Scheduler::free_watches() const {
+  std::size_t count = 0;
+  for (const Watch* watch = free_watches_; watch != nullptr; watch = watch->next) ++count;
+  return count;
+}
+
+// ---- chart::Host -------------------------------------------------------------------
+
+void Scheduler::arm_timer(chart::Machine& machine, std::uint16_t timer, std::uint32_t delay_ms) {
+  static_cast<void>(machine);
+  ActorTimer& actor_timer = current_->type_->timers(*current_)[timer];
+  actor_timer.pending_order = 0;
+  arm(actor_timer, port_.now() + delay_ms);
+}
+
+void Scheduler::cancel_timer(chart::Machine& machine, std::uint16_t timer) {
+  static_cast<void>(machine);
+  ActorTimer& actor_timer = current_->type_->timers(*current_)[timer];
+  cancel(actor_timer);
+  actor_timer.pending_order = 0;  // fired but not yet delivered: never delivered now
+}
+
+void Scheduler::send_after(chart::Machine& machine, chart::EventId event, std::uint32_t delay_ms) {
+  static_cast<void>(machine);
+  ActorCore& actor = *current_;
+  if (delay_ms == 0) {
+    // Counted by the mailbox if it is full.
+    if (actor.type_->push_event(actor, event) == SendResult::ok) make_ready(actor);
+    return;
+  }
+  DelayedSend* const delayed = free_delayed_;
+  if (delayed == nullptr) {
+    ++dead_letters_;
+    port_.log(actor.type_->table->name, "send", "no free delayed-send slot; event dropped");
+    return;
+  }
+  free_delayed_ = delayed->next_free;
+  delayed->target = actor.id();
+  delayed->event = event;
+  arm(*delayed, port_.now() + delay_ms);
+}
+
+bool Scheduler::defer(chart::Machine& machine, const chart::Event& event) {
+  static_cast<void>(machine);
+  return current_->type_->defer(*current_, event);
+}
+
+void Scheduler::recall(chart::Machine& machine) {
+  static_cast<void>(machine);
+  current_->type_->recall(*current_);
+  make_ready(*current_);
+}
+
+void Scheduler::start_activity(chart::Machine& machine, std::uint16_t invoke) {
+  ActorCore& actor = *current_;
+  InvokeSlot& slot = actor.type_->invokes(actor)[invoke];
+  slot = InvokeSlot{next_token_++, 0, false};
+  const chart::ActivityFn begin = machine.table().invokes[invoke].start;
+  if (begin != nullptr) begin(machine.context(), chart::Activity{&machine, invoke, slot.token, &actor});
+}
+
+void Scheduler::cancel_activity(chart::Machine& machine, std::uint16_t invoke) {
+  static_cast<void>(machine);
+  current_->type_->invokes(*current_)[invoke] = InvokeSlot{};
+}
+
+bool Scheduler::finish_activity(const chart::Activity& activity, bool succeeded) {
+  auto* const actor = static_cast<ActorCore*>(activity.owner);
+  if (actor == nullptr || !actor->alive() || actor->type_->invokes == nullptr) return false;
+  InvokeSlot& slot = actor->type_->invokes(*actor)[activity.invoke];
+  if (slot.token == 0 || slot.token != activity.token || slot.pending_order != 0) return false;
+  slot.pending_order = next_pending_order();
+  slot.succeeded = succeeded;
+  actor->set(ActorCore::kSystemPending);
+  make_ready(*actor);
+  return true;
+}
+
+void Scheduler::log(chart::Machine& machine, std::string_view label, std::string_view text) {
+  port_.log(machine.table().name, label, text);
+}
+
+void Scheduler::trace(chart::Machine& machine, chart::TraceRecord record) {
+  static_cast<void>(machine);
+  if (observer_ != nullptr) observer_->on_trace(*current_, record);
+}
+
+}  // namespace lit
