@@ -35,8 +35,8 @@ struct Self {
 
 // From inside an action: the scheduler running it, and the actor itself.
 inline Scheduler& scheduler_of(const chart::Step& step) {
-  // Every actor's machine has its scheduler as its Host.
-  return static_cast<Scheduler&>(step.machine().host());
+  // Every actor's machine has its scheduler's host() as its Host.
+  return Scheduler::of(step.machine().host());
 }
 inline ActorId self_of(const chart::Step& step) { return scheduler_of(step).current()->id(); }
 
@@ -62,6 +62,8 @@ class Actor final : public ActorCore {
   using Msg = Message<Payload>;
   static constexpr const chart::Table& kTable = chart::table_of<Chart>;
   static constexpr chart::EventId kShutdownEvent = kTable.find_event("shutdown");
+  // What a DOWN dispatches as: the chart's "down" event (or its "other" event).
+  static constexpr chart::EventId kDownEvent = chart::resolve_event(kTable, "down");
 
   explicit Actor(Params params = Params{}) : ActorCore(kType, &header_), params_(params) {
     header_.slots = storage_.slots;
@@ -107,7 +109,7 @@ class Actor final : public ActorCore {
   static Actor& of(ActorCore& core) { return static_cast<Actor&>(core); }
 
   chart::Machine machine(Scheduler& scheduler) {
-    return chart::Machine(kTable, context_, scheduler, std::span<std::uint8_t>(history_));
+    return chart::Machine(kTable, context_, scheduler.host(), std::span<std::uint8_t>(history_));
   }
 
   static chart::Outcome dispatch(chart::Machine& machine, const chart::Event& event) {
@@ -167,26 +169,22 @@ class Actor final : public ActorCore {
   static bool start(ActorCore& core, Scheduler& scheduler, Reason& failure) {
     Actor& self = of(core);
     self.reset_storage(scheduler);
-    if constexpr (kHasRemote) self.remote_.inbox.scheduler = &scheduler;
+    if constexpr (kHasRemote) {
+      // Other threads read it in post(); written only when it changes (the
+      // first start), never under their feet on a restart.
+      if (self.remote_.inbox.scheduler != &scheduler) self.remote_.inbox.scheduler = &scheduler;
+    }
     if constexpr (std::is_constructible_v<Context, const Params&>) {
       ::new (static_cast<void*>(self.context_)) Context(self.params_);
     } else {
       ::new (static_cast<void*>(self.context_)) Context{};
     }
-    Context& context = self.context();
-    if constexpr (requires { context.on_start(std::declval<Self>()); }) {
-      using Result = decltype(context.on_start(std::declval<Self>()));
-      if constexpr (std::is_same_v<Result, bool>) {
-        if (!context.on_start(Self{scheduler, core.id()})) {
-          failure = Reason::failed("on_start refused");
-          self.finish_context(failure);
-          return false;
-        }
-      } else {
-        context.on_start(Self{scheduler, core.id()});
-      }
+    if (!self.run_on_start(scheduler, failure)) {
+      self.finish_context(failure);  // every on_start is answered by one on_stop
+      return false;
     }
     chart::Machine machine = self.machine(scheduler);
+    if (self.tracing()) machine.set_tracing(true);  // the initial entries belong to the trace
     chart::Outcome outcome = chart::Outcome::failed;
     bool threw = false;
 #if defined(__cpp_exceptions)
@@ -208,6 +206,36 @@ class Actor final : public ActorCore {
     return true;
   }
 
+  // The context's on_start, if it has one; false (with the reason) if it
+  // refused (returned false) or threw.
+  bool run_on_start(Scheduler& scheduler, Reason& failure) {
+    Context& context = this->context();
+    if constexpr (requires { context.on_start(std::declval<Self>()); }) {
+      using Result = decltype(context.on_start(std::declval<Self>()));
+#if defined(__cpp_exceptions)
+      try {
+#endif
+        if constexpr (std::is_same_v<Result, bool>) {
+          if (!context.on_start(Self{scheduler, id()})) {
+            failure = Reason::failed("on_start refused");
+            return false;
+          }
+        } else {
+          context.on_start(Self{scheduler, id()});
+        }
+#if defined(__cpp_exceptions)
+      } catch (...) {
+        failure = Reason::failed("exception escaped a handler");
+        return false;
+      }
+#endif
+    } else {
+      static_cast<void>(scheduler);
+      static_cast<void>(failure);
+    }
+    return true;
+  }
+
   void finish_context(Reason reason) {
     Context& context = this->context();
     if constexpr (requires { context.on_stop(reason); }) context.on_stop(reason);
@@ -218,7 +246,7 @@ class Actor final : public ActorCore {
   bool take_system_event(chart::EventId& event) {
     ActorTimer* timer = nullptr;
     InvokeSlot* slot = nullptr;
-    std::uint16_t slot_index = 0;
+    std::size_t slot_index = 0;
     std::uint32_t best = 0;
     for (ActorTimer& candidate : timers_) {
       if (candidate.pending_order != 0 && (best == 0 || candidate.pending_order < best)) {
@@ -226,7 +254,7 @@ class Actor final : public ActorCore {
         timer = &candidate;
       }
     }
-    for (std::uint16_t i = 0; i < invokes_.size(); ++i) {
+    for (std::size_t i = 0; i < invokes_.size(); ++i) {
       if (invokes_[i].pending_order != 0 && (best == 0 || invokes_[i].pending_order < best)) {
         best = invokes_[i].pending_order;
         slot = &invokes_[i];
@@ -283,38 +311,25 @@ class Actor final : public ActorCore {
     machine.restore(self.active_);
     if (self.tracing()) machine.set_tracing(true);
 
-    if (self.has(kSystemPending)) {
-      self.clear(kSystemPending);
-      if (self.has(kShutdownAsked) && kShutdownEvent != chart::kNone && !self.shutdown_delivered_) {
-        self.shutdown_delivered_ = true;
-        if (!self.deliver(machine, scheduler, chart::Event{kShutdownEvent, nullptr}, result)) return result;
-      }
-      chart::EventId event = chart::kNone;
-      while (self.take_system_event(event)) {
-        if (!self.deliver(machine, scheduler, chart::Event{event, nullptr}, result)) return result;
-      }
-      Down down;
-      while (scheduler.take_down(core, down)) {
-        const chart::Event event_down{chart::resolve_event(kTable, "down"), &down};
-        if (!self.deliver(machine, scheduler, event_down, result)) return result;
-      }
-    }
-
+    // A batch behaves exactly like the same messages one activation at a
+    // time: before every message, timer events, activity outcomes and DOWNs
+    // that became pending (also during this batch) go first, then recalled
+    // deferred messages, then the mailbox (local ring, then remote inbox).
     unsigned done = 0;
-    while (self.recalled_ > 0 && done < budget) {
-      --self.recalled_;
-      const Msg message = self.pop_deferred();
-      ++done;
-      if (!self.deliver(machine, scheduler, chart::Event{message.event, &message.payload}, result)) return result;
-    }
-    while (done < budget) {
+    for (;;) {
+      if (self.has(kSystemPending) && !self.deliver_system_events(machine, scheduler, result)) return result;
+      if (done == budget) break;
       Msg message;
-      if (self.header_.count != 0) {
+      if (self.recalled_ > 0) {
+        --self.recalled_;
+        message = self.pop_deferred();
+      } else if (self.header_.count != 0) {
         message = local_pop<Payload>(self.header_);
       } else if (!self.pop_remote(scheduler, message)) {
         break;
       }
       ++done;
+      // Set for recalled messages too, so one can be deferred again with its payload.
       self.current_message_ = &message;
       const bool alive = self.deliver(machine, scheduler, chart::Event{message.event, &message.payload}, result);
       self.current_message_ = nullptr;
@@ -323,6 +338,26 @@ class Actor final : public ActorCore {
     self.active_ = machine.configuration();
     result.more = self.header_.count != 0 || self.recalled_ != 0 || self.has(kSystemPending) || self.remote_waiting();
     return result;
+  }
+
+  // The shutdown request, timer events and activity outcomes in the order
+  // they came, then DOWNs; false if the actor must exit (`result` says how).
+  bool deliver_system_events(chart::Machine& machine, Scheduler& scheduler, Activation& result) {
+    clear(kSystemPending);
+    if (has(kShutdownAsked) && kShutdownEvent != chart::kNone && !shutdown_delivered_) {
+      shutdown_delivered_ = true;
+      if (!deliver(machine, scheduler, chart::Event{kShutdownEvent, nullptr}, result)) return false;
+    }
+    chart::EventId event = chart::kNone;
+    while (take_system_event(event)) {
+      if (!deliver(machine, scheduler, chart::Event{event, nullptr}, result)) return false;
+    }
+    Down down;
+    while (scheduler.take_down(*this, down)) {
+      const chart::Event event_down{kDownEvent, &down};
+      if (!deliver(machine, scheduler, event_down, result)) return false;
+    }
+    return true;
   }
 
   bool pop_remote(Scheduler& scheduler, Msg& message) {
@@ -361,6 +396,7 @@ class Actor final : public ActorCore {
     if (self.active_ != 0 && (mode == StopMode::graceful || mode == StopMode::kill)) {
       chart::Machine machine = self.machine(scheduler);
       machine.restore(self.active_);
+      if (self.tracing()) machine.set_tracing(true);  // and so do the exits of a graceful stop
       if (mode == StopMode::graceful) {
 #if defined(__cpp_exceptions)
         try {

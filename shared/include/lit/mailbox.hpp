@@ -128,11 +128,15 @@ SendResult remote_push(RemoteInbox& inbox, std::uint32_t incarnation, chart::Eve
     if (lag == 0) {
       if (inbox.enqueue_position.compare_exchange_weak(position, position + 1, std::memory_order_relaxed)) break;
     } else if (lag < 0) {
-      inbox.overflowed.fetch_add(1, std::memory_order_relaxed);
-      if (inbox.overflow != Overflow::drop_oldest) return SendResult::full;
+      if (inbox.overflow != Overflow::drop_oldest) {
+        inbox.overflowed.fetch_add(1, std::memory_order_relaxed);
+        return SendResult::full;
+      }
+      // Counted only if this producer did drop one: the consumer (or another
+      // producer) may have made room first.
       std::uint32_t dropped_incarnation = 0;
       Message<Payload> dropped;
-      remote_pop(inbox, dropped_incarnation, dropped);
+      if (remote_pop(inbox, dropped_incarnation, dropped)) inbox.overflowed.fetch_add(1, std::memory_order_relaxed);
       position = inbox.enqueue_position.load(std::memory_order_relaxed);
     } else {
       position = inbox.enqueue_position.load(std::memory_order_relaxed);

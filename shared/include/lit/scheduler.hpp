@@ -15,6 +15,7 @@
 #include <cstdint>
 #include <limits>
 #include <span>
+#include <string_view>
 
 #include "lit/actor_core.hpp"
 #include "lit/chart/machine.hpp"
@@ -108,7 +109,31 @@ enum class WatchResult : std::uint8_t {
   full,    // no free watch entry; nothing armed
 };
 
-class Scheduler final : public chart::Host {
+namespace detail {
+// The chart::Host every actor machine of one scheduler talks to; it hands
+// each call to its scheduler. A member rather than a base class, so Scheduler
+// has no vtable: code built with RTTI (host tests, UBSan's vptr checks) can
+// use a scheduler from a core built without it.
+class SchedulerHost final : public chart::Host {
+ public:
+  explicit SchedulerHost(Scheduler& scheduler) : scheduler_(scheduler) {}
+  void arm_timer(chart::Machine& machine, std::uint16_t timer, std::uint32_t delay_ms) override;
+  void cancel_timer(chart::Machine& machine, std::uint16_t timer) override;
+  void send_after(chart::Machine& machine, chart::EventId event, std::uint32_t delay_ms) override;
+  bool defer(chart::Machine& machine, const chart::Event& event) override;
+  void recall(chart::Machine& machine) override;
+  void start_activity(chart::Machine& machine, std::uint16_t invoke) override;
+  void cancel_activity(chart::Machine& machine, std::uint16_t invoke) override;
+  void log(chart::Machine& machine, std::string_view label, std::string_view text) override;
+  void trace(chart::Machine& machine, chart::TraceRecord record) override;
+
+ private:
+  friend class lit::Scheduler;
+  Scheduler& scheduler_;
+};
+}  // namespace detail
+
+class Scheduler final {
  public:
   struct Storage {
     std::span<Watch> watches{};
@@ -196,16 +221,22 @@ class Scheduler final : public chart::Host {
   // Orders pending timer events and activity outcomes across one actor.
   std::uint32_t next_pending_order() { return ++pending_order_; }
 
-  // ---- chart::Host (for the machine of the actor in current()) --------------------
-  void arm_timer(chart::Machine& machine, std::uint16_t timer, std::uint32_t delay_ms) override;
-  void cancel_timer(chart::Machine& machine, std::uint16_t timer) override;
-  void send_after(chart::Machine& machine, chart::EventId event, std::uint32_t delay_ms) override;
-  bool defer(chart::Machine& machine, const chart::Event& event) override;
-  void recall(chart::Machine& machine) override;
-  void start_activity(chart::Machine& machine, std::uint16_t invoke) override;
-  void cancel_activity(chart::Machine& machine, std::uint16_t invoke) override;
-  void log(chart::Machine& machine, std::string_view label, std::string_view text) override;
-  void trace(chart::Machine& machine, chart::TraceRecord record) override;
+  // ---- the chart::Host of every actor machine on this loop -------------------------
+  // Its calls act for the actor in current().
+  chart::Host& host() { return host_; }
+  // The scheduler whose host() this is (a machine's host, from inside an action).
+  static Scheduler& of(chart::Host& host);
+
+  // The Host calls, as the scheduler carries them out.
+  void arm_timer(chart::Machine& machine, std::uint16_t timer, std::uint32_t delay_ms);
+  void cancel_timer(chart::Machine& machine, std::uint16_t timer);
+  void send_after(chart::Machine& machine, chart::EventId event, std::uint32_t delay_ms);
+  bool defer(chart::Machine& machine, const chart::Event& event);
+  void recall(chart::Machine& machine);
+  void start_activity(chart::Machine& machine, std::uint16_t invoke);
+  void cancel_activity(chart::Machine& machine, std::uint16_t invoke);
+  void log(chart::Machine& machine, std::string_view label, std::string_view text);
+  void trace(chart::Machine& machine, chart::TraceRecord record);
 
  private:
   friend class Supervisor;
@@ -217,6 +248,7 @@ class Scheduler final : public chart::Host {
   static void fire_delayed_send(Timer& timer, Scheduler& scheduler);
 
   Port& port_;
+  detail::SchedulerHost host_{*this};
   std::uint16_t fairness_;
   std::uint8_t loop_id_;
   ActorCore* ready_head_ = nullptr;
@@ -248,10 +280,12 @@ SendResult post(const Address<Payload>& to, chart::EventId event, const Payload&
   if (actor == nullptr) return SendResult::dead;
   RemoteInbox* const inbox = actor->mailbox()->remote;
   if (inbox == nullptr) return SendResult::dead;
+  Scheduler* const scheduler = inbox->scheduler;
+  if (scheduler == nullptr) return SendResult::dead;  // never started: no loop to wake
   if (event >= actor->type().table->event_count) return SendResult::invalid_event;
   const SendResult result = remote_push(*inbox, to.incarnation, event, payload);
   if (result == SendResult::ok && !inbox->signalled.exchange(true, std::memory_order_acq_rel)) {
-    inbox->scheduler->signal(*inbox);
+    scheduler->signal(*inbox);
   }
   return result;
 }

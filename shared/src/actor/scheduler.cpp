@@ -7,7 +7,10 @@
 namespace lit {
 
 Scheduler::Scheduler(Port& port, Storage storage, Options options)
-    : port_(port), fairness_(options.fairness), loop_id_(options.loop_id), watches_(storage.watches) {
+    : port_(port),
+      fairness_(options.fairness != 0 ? options.fairness : std::uint16_t{1}),  // 0 would never drain a mailbox
+      loop_id_(options.loop_id),
+      watches_(storage.watches) {
   for (Watch& watch : watches_) {
     watch = Watch{};
     watch.next = free_watches_;
@@ -66,8 +69,11 @@ void Scheduler::take_signalled() {
   }
   while (ordered != nullptr) {
     RemoteInbox* const next = ordered->next_signalled;
-    // Cleared before the actor drains the inbox, so a push after the drain signals again.
-    ordered->signalled.store(false, std::memory_order_release);
+    // Cleared before the actor drains the inbox, so a push after the drain
+    // signals again. An exchange, not a store: a producer's exchange either
+    // comes after it (and signals again) or before it, and then this acquire
+    // sees that producer's message, so no push is left without a wakeup.
+    ordered->signalled.exchange(false, std::memory_order_acq_rel);
     if (ordered->owner->alive()) make_ready(*ordered->owner);
     ordered = next;
   }
@@ -89,7 +95,8 @@ bool Scheduler::start(ActorCore& actor, Supervisor* parent, Reason& failure) {
     failure = Reason::failed("already running");
     return false;
   }
-  actor.loop_ = loop_id_;
+  // Senders on other loops read loop_; written only when it changes.
+  if (actor.loop_ != loop_id_) actor.loop_ = loop_id_;
   actor.parent_ = parent;
   actor.flags_ = static_cast<std::uint8_t>(actor.flags_ & (ActorCore::kScheduled | ActorCore::kTracing));
   ActorCore* const saved = current_;
@@ -259,6 +266,21 @@ bool Scheduler::unwatch(ActorId watcher, ActorId watched) {
       return true;
     }
   }
+  // Already fired but not yet delivered: the DOWN is taken back (OTP's demonitor with flush).
+  Watch* previous = nullptr;
+  for (Watch* watch = downs_head_; watch != nullptr; previous = watch, watch = watch->next) {
+    if (watch->watcher != watcher || watch->watched != watched) continue;
+    if (previous != nullptr) {
+      previous->next = watch->next;
+    } else {
+      downs_head_ = watch->next;
+    }
+    if (downs_tail_ == watch) downs_tail_ = previous;
+    watch->state = Watch::State::free;
+    watch->next = free_watches_;
+    free_watches_ = watch;
+    return true;
+  }
   return false;
 }
 
@@ -343,6 +365,34 @@ std::size_t Scheduler::free_watches() const {
 }
 
 // ---- chart::Host -------------------------------------------------------------------
+
+Scheduler& Scheduler::of(chart::Host& host) { return static_cast<detail::SchedulerHost&>(host).scheduler_; }
+
+namespace detail {
+void SchedulerHost::arm_timer(chart::Machine& machine, std::uint16_t timer, std::uint32_t delay_ms) {
+  scheduler_.arm_timer(machine, timer, delay_ms);
+}
+void SchedulerHost::cancel_timer(chart::Machine& machine, std::uint16_t timer) {
+  scheduler_.cancel_timer(machine, timer);
+}
+void SchedulerHost::send_after(chart::Machine& machine, chart::EventId event, std::uint32_t delay_ms) {
+  scheduler_.send_after(machine, event, delay_ms);
+}
+bool SchedulerHost::defer(chart::Machine& machine, const chart::Event& event) {
+  return scheduler_.defer(machine, event);
+}
+void SchedulerHost::recall(chart::Machine& machine) { scheduler_.recall(machine); }
+void SchedulerHost::start_activity(chart::Machine& machine, std::uint16_t invoke) {
+  scheduler_.start_activity(machine, invoke);
+}
+void SchedulerHost::cancel_activity(chart::Machine& machine, std::uint16_t invoke) {
+  scheduler_.cancel_activity(machine, invoke);
+}
+void SchedulerHost::log(chart::Machine& machine, std::string_view label, std::string_view text) {
+  scheduler_.log(machine, label, text);
+}
+void SchedulerHost::trace(chart::Machine& machine, chart::TraceRecord record) { scheduler_.trace(machine, record); }
+}  // namespace detail
 
 void Scheduler::arm_timer(chart::Machine& machine, std::uint16_t timer, std::uint32_t delay_ms) {
   static_cast<void>(machine);
