@@ -420,10 +420,14 @@ struct ThreadedRun {
   }
 
   // Each producer posts `per_producer` stamps; with `retry`, a full inbox
-  // makes it yield and try the same stamp again.
+  // makes it yield and try the same stamp again. Without, the loop starts
+  // only once every producer has posted twice the inbox's capacity, so the
+  // inbox overflows however the threads are scheduled.
   Counts produce(std::uint32_t per_producer, bool retry) {
     Counts counts;
     std::atomic<int> finished{0};
+    std::atomic<int> primed{0};
+    const std::uint32_t prime = retry ? 0U : 2U * Remote;
     std::vector<std::thread> producers;
     const auto address = actor.address();
     for (std::uint16_t p = 0; p < kProducers; ++p) {
@@ -440,11 +444,13 @@ struct ThreadedRun {
             if (!retry) break;
             std::this_thread::yield();
           }
+          if (sequence + 1 == prime) primed.fetch_add(1);
           if (sequence % 8 == 0) std::this_thread::yield();  // give the loop a chance to interleave
         }
         finished.fetch_add(1);
       });
     }
+    while (prime != 0 && primed.load() < kProducers) std::this_thread::yield();
     // The loop runs on this thread while they post, until every producer is
     // done and the inbox is drained.
     const bool drained = port.run_until(
@@ -555,7 +561,9 @@ TEST(Scheduler, threads_posting_across_restarts_never_reach_a_later_incarnation)
     // Let posts queue up, then restart under the producers' feet: what is
     // queued at the stop, and what they keep posting to the old address
     // after it, must never reach the new incarnation.
-    std::this_thread::sleep_for(100us);
+    const auto give_up = std::chrono::steady_clock::now() + 1s;
+    while (!scheduler.has_ready() && std::chrono::steady_clock::now() < give_up) std::this_thread::yield();
+    EXPECT_TRUE(scheduler.has_ready());  // a post is queued: the stop discards it
     scheduler.stop(actor, lit::Reason::shutdown());
     std::this_thread::sleep_for(100us);
     ASSERT_TRUE(scheduler.start(actor, nullptr, failure));
