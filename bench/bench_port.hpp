@@ -29,7 +29,8 @@ inline void cpu_relax() {
 // Waiting for another thread: a few microseconds of PAUSE (a message from a
 // running thread arrives sooner than that), then sched_yield, which hands the
 // CPU to whatever is runnable: on a loaded 2-core machine, often the very
-// thread being waited for.
+// thread being waited for. (Spinning longer, 50 us, measured 4x slower for
+// mailbox at 2 threads with one other busy process on the machine.)
 class Backoff {
  public:
   // Returns false once waiting should turn into sleeping.
