@@ -39,6 +39,13 @@ class RestartIntensity {
   // Records a restart at `now`. Returns false when it exceeds the intensity:
   // the supervisor must then shut down and escalate.
   bool add(Millis now) {
+    ++total_;
+    if (stamps_.empty()) {
+      // No storage (a default-constructed window): nothing can expire, so
+      // every restart stays counted, which errs towards giving up.
+      ++in_window_;
+      return in_window_ <= intensity_.max_restarts;
+    }
     const bool full_period = now >= intensity_.period_ms;
     const Millis threshold = full_period ? now - intensity_.period_ms : 0;
     while (size_ != 0 && stamps_[head_].at < threshold) {
@@ -47,17 +54,16 @@ class RestartIntensity {
       --size_;
     }
     ++in_window_;
-    ++total_;
     const std::size_t newest = size_ == 0 ? head_ : (head_ + size_ - 1) % stamps_.size();
-    if (size_ != 0 && stamps_[newest].at == now) {
+    const bool same_millisecond = size_ != 0 && stamps_[newest].at == now;
+    if (same_millisecond || size_ == stamps_.size()) {
+      // A full ring is only reachable with too little storage (storage_ok()
+      // is false): folding into the newest stamp keeps the count and errs
+      // towards giving up.
       ++stamps_[newest].count;
-    } else if (size_ < stamps_.size()) {
+    } else {
       stamps_[(head_ + size_) % stamps_.size()] = Stamp{now, 1};
       ++size_;
-    } else {
-      // Only reachable with too little storage (storage_ok() is false): fold
-      // into the newest stamp, which keeps the count and errs towards giving up.
-      ++stamps_[newest].count;
     }
     return in_window_ <= intensity_.max_restarts;
   }

@@ -81,9 +81,9 @@ enum class SupervisorError : std::uint8_t {
   invalid_spec,                       // no actor, or an actor already supervised elsewhere
   significant_permanent,              // OTP rejects significant permanent children
   significant_without_auto_shutdown,  // OTP rejects significant children under auto_shutdown never
-  not_allowed,                        // the call does not fit the strategy (OTP's simple_one_for_one rules)
-  window_too_small,                   // fewer restart stamps than RestartIntensity::stamps_needed
-  start_failed,                       // the child's start failed; it is not running
+  not_allowed,  // the call does not fit the strategy (OTP's simple_one_for_one rules), or the supervisor is not running
+  window_too_small,  // fewer restart stamps than RestartIntensity::stamps_needed
+  start_failed,      // the child's start failed; it is not running
 };
 
 const char* to_string(SupervisorError error);
@@ -131,18 +131,21 @@ class Supervisor : public ActorCore {
   SupervisorError set_dynamic(const ChildSpec& spec, std::span<ActorCore* const> pool);
 
   // OTP's child administration, from the loop's context (not from inside an
-  // actor's activation). They act at once when they can; a stop that waits
-  // for a child to shut down returns `pending`.
+  // actor's activation), on a running supervisor. Like OTP's calls, they come
+  // after the child exits already pending, which are handled first. They act
+  // at once when they can; a stop that waits for a child to shut down
+  // returns `pending`, and while one is under way they return `busy`.
   SupervisorError start_child(const ChildSpec& spec, ActorId* started = nullptr);
   // simple_one_for_one: starts a child in a free pool slot (prepare the slot,
   // e.g. set its params, with free_slot() first).
   SupervisorError start_child(ActorId* started = nullptr);
   ActorCore* free_slot() const;
   SupervisorError terminate_child(const char* id);
-  SupervisorError terminate_child(ActorId child);  // simple_one_for_one
+  SupervisorError terminate_child(ActorId id);  // simple_one_for_one
   SupervisorError restart_child(const char* id);
   SupervisorError delete_child(const char* id);
 
+  // Every record, in start order; a removed child's record may remain, empty.
   std::span<const Child> children() const { return {children_.data(), child_count_}; }
   const Child* find(const char* id) const;
   std::size_t running_children() const;
@@ -179,7 +182,7 @@ class Supervisor : public ActorCore {
 
   SupervisorError validate(const ChildSpec& spec) const;
   int index_of(const char* id) const;
-  int index_of(ActorId child) const;
+  int index_of(ActorId id) const;
   bool start_child_now(int index);
   void begin_plan(PlanKind kind, int target, Reason reason);
   void advance();
@@ -193,12 +196,16 @@ class Supervisor : public ActorCore {
   void compact();
   bool auto_shutdown_due() const;
   void give_up(Reason reason);
+  void reset_to_init_children();
+  int next_pending() const;
+  bool settle();
   void mark_pending(int index, Child::Pending pending);
   Millis backoff_delay(Child& child);
 
   SupervisorFlags flags_;
   std::span<Child> children_;
   std::size_t child_count_ = 0;
+  std::size_t init_count_ = 0;  // records [0, init_count_) are the children given before start
   RestartIntensity intensity_;
   RestartIntensity link_intensity_;
   ChildSpec dynamic_spec_{};

@@ -67,6 +67,7 @@ SupervisorError Supervisor::validate(const ChildSpec& spec) const {
 
 SupervisorError Supervisor::add_child(const ChildSpec& spec) {
   if (alive() || flags_.strategy == Strategy::simple_one_for_one) return SupervisorError::not_allowed;
+  reset_to_init_children();  // what a stopped supervisor added at run time is not part of its init
   SupervisorError error = validate(spec);
   if (error == SupervisorError::ok && child_count_ == children_.size()) error = SupervisorError::no_room;
   if (error != SupervisorError::ok) {
@@ -81,7 +82,21 @@ SupervisorError Supervisor::add_child(const ChildSpec& spec) {
   child.timer.index = static_cast<std::uint16_t>(child_count_);
   child.timer.fire = &fire_child_timer;
   ++child_count_;
+  init_count_ = child_count_;
   return SupervisorError::ok;
+}
+
+// OTP runs init/1 again when a supervisor restarts: its children are the
+// ones given before the first start, in that order, whatever happened to the
+// records since (temporary children removed, delete_child, start_child).
+void Supervisor::reset_to_init_children() {
+  child_count_ = init_count_;
+  for (std::size_t i = 0; i < child_count_; ++i) {
+    Child& child = children_[i];
+    child.state = Child::State::stopped;
+    child.pending = Child::Pending::none;
+    child.backoff_level = 0;
+  }
 }
 
 SupervisorError Supervisor::set_dynamic(const ChildSpec& spec, std::span<ActorCore* const> pool) {
@@ -147,21 +162,20 @@ bool Supervisor::start_fn(ActorCore& actor, Scheduler& scheduler, Reason& failur
   }
   // OTP: a simple_one_for_one supervisor starts with no children; the others
   // start every static child in order, and undo it all if one fails.
-  if (self.flags_.strategy == Strategy::simple_one_for_one) self.child_count_ = 0;
-  for (std::size_t i = 0; i < self.child_count_; ++i) {
-    Child& child = self.children_[i];
-    child.state = Child::State::stopped;
-    child.pending = Child::Pending::none;
-    child.backoff_level = 0;
-  }
+  self.reset_to_init_children();
   for (std::size_t i = 0; i < self.child_count_; ++i) {
     if (self.start_child_now(static_cast<int>(i))) continue;
     failure = Reason::failed("a child failed to start");
+    // Undone at once, in reverse start order: a graceful stop, or a kill for
+    // brutal_kill children (start cannot wait for a child to trap shutdown).
     for (std::size_t j = i; j-- > 0;) {
       Child& started = self.children_[j];
       if (started.state != Child::State::running) continue;
       started.state = Child::State::stopping;
-      scheduler.stop(*started.current.actor, Reason::shutdown(), StopMode::graceful);
+      const bool brutal = started.spec.shutdown.kind == Shutdown::Kind::brutal_kill;
+      scheduler.stop(*started.current.actor,
+                     brutal ? Reason::killed() : Reason::shutdown(),
+                     brutal ? StopMode::kill : StopMode::graceful);
     }
     return false;
   }
@@ -182,6 +196,32 @@ bool Supervisor::start_child_now(int index) {
   return true;
 }
 
+int Supervisor::next_pending() const {
+  int next = -1;
+  for (std::size_t i = 0; i < child_count_; ++i) {
+    const Child& child = children_[i];
+    if (child.pending == Child::Pending::none) continue;
+    if (next < 0 || child.pending_order < children_[static_cast<std::size_t>(next)].pending_order) {
+      next = static_cast<int>(i);
+    }
+  }
+  return next;
+}
+
+// OTP's supervisor answers a call only after the messages that came before
+// it: a plan whose child has already exited goes on, and child exits (and
+// retries) already pending are handled first. False if that leaves it busy
+// (a plan waits for a child, or it is shutting down).
+bool Supervisor::settle() {
+  advance();
+  while (!plan_.active && !exit_ready_ && !shutdown_requested_) {
+    const int next = next_pending();
+    if (next < 0) break;
+    handle_pending(next);
+  }
+  return !plan_.active && !exit_ready_ && !shutdown_requested_;
+}
+
 Activation Supervisor::activate_fn(ActorCore& actor, Scheduler& scheduler, unsigned budget) {
   static_cast<void>(scheduler);
   Supervisor& self = static_cast<Supervisor&>(actor);
@@ -195,14 +235,7 @@ Activation Supervisor::activate_fn(ActorCore& actor, Scheduler& scheduler, unsig
     }
     self.compact();
     if (handled == budget) break;
-    int next = -1;
-    for (std::size_t i = 0; i < self.child_count_; ++i) {
-      const Child& child = self.children_[i];
-      if (child.pending == Child::Pending::none) continue;
-      if (next < 0 || child.pending_order < self.children_[static_cast<std::size_t>(next)].pending_order) {
-        next = static_cast<int>(i);
-      }
-    }
+    const int next = self.next_pending();
     if (next < 0) break;
     ++handled;
     self.handle_pending(next);
@@ -410,8 +443,14 @@ void Supervisor::advance() {
   while (plan_.active) {
     if (waiting_ >= 0) return;
     if (plan_.stop_next >= plan_.stop_end) {
-      const int index = plan_.stop_next--;
+      // The index moves on only once this child is down: after a wait for
+      // it, the loop comes back here to finish with it below.
+      const int index = plan_.stop_next;
       Child& child = children_[static_cast<std::size_t>(index)];
+      // OTP consumes the EXIT of every child it terminates here, and a
+      // pending retry no longer applies once the pid is reset: whatever this
+      // child had pending is settled by this plan.
+      child.pending = Child::Pending::none;
       if (child.state == Child::State::restarting) {
         scheduler_->cancel(child.timer);
         child.state = Child::State::stopped;
@@ -420,13 +459,14 @@ void Supervisor::advance() {
         waiting_ = index;
         return;
       }
+      --plan_.stop_next;
       // OTP: temporary children are never restarted, not even when a
       // sibling's failure takes them down; terminate_child deletes them too.
       const bool drop = plan_.kind != PlanKind::shutdown && index != plan_.target &&
                         child.spec.restart == Restart::temporary && child.state == Child::State::stopped;
-      if (drop || (plan_.kind == PlanKind::terminate && child.spec.restart == Restart::temporary)) {
-        forget_child(index);
-      } else if (plan_.kind == PlanKind::terminate && flags_.strategy == Strategy::simple_one_for_one) {
+      const bool terminated = plan_.kind == PlanKind::terminate;
+      if (drop || (terminated &&
+                   (child.spec.restart == Restart::temporary || flags_.strategy == Strategy::simple_one_for_one))) {
         forget_child(index);
       }
       continue;
@@ -490,8 +530,9 @@ void Supervisor::forget_child(int index) {
 }
 
 void Supervisor::compact() {
-  std::size_t kept = 0;
-  for (std::size_t i = 0; i < child_count_; ++i) {
+  // Init children keep their records (reset_to_init_children brings them back).
+  std::size_t kept = init_count_;
+  for (std::size_t i = init_count_; i < child_count_; ++i) {
     Child& child = children_[i];
     if (child.state == Child::State::empty) continue;
     if (kept != i) {
@@ -513,7 +554,7 @@ void Supervisor::compact() {
 SupervisorError Supervisor::start_child(const ChildSpec& spec, ActorId* started) {
   if (flags_.strategy == Strategy::simple_one_for_one) return SupervisorError::not_allowed;
   if (!alive()) return add_child(spec);
-  if (plan_.active || exit_ready_) return SupervisorError::busy;
+  if (!settle()) return SupervisorError::busy;
   compact();
   const SupervisorError error = validate(spec);
   if (error != SupervisorError::ok) return error;
@@ -548,7 +589,7 @@ ActorCore* Supervisor::free_slot() const {
 
 SupervisorError Supervisor::start_child(ActorId* started) {
   if (flags_.strategy != Strategy::simple_one_for_one || !alive()) return SupervisorError::not_allowed;
-  if (plan_.active || exit_ready_) return SupervisorError::busy;
+  if (!settle()) return SupervisorError::busy;
   compact();
   ActorCore* const slot = free_slot();
   if (slot == nullptr || child_count_ == children_.size()) return SupervisorError::no_room;
@@ -570,30 +611,30 @@ SupervisorError Supervisor::start_child(ActorId* started) {
 }
 
 SupervisorError Supervisor::terminate_child(const char* id) {
-  if (flags_.strategy == Strategy::simple_one_for_one) return SupervisorError::not_allowed;
+  if (flags_.strategy == Strategy::simple_one_for_one || !alive()) return SupervisorError::not_allowed;
+  if (!settle()) return SupervisorError::busy;
   const int index = index_of(id);
   if (index < 0) return SupervisorError::not_found;
-  if (plan_.active || exit_ready_) return SupervisorError::busy;
   plan_ = Plan{true, PlanKind::terminate, index, index, 0, 0, index, Reason{}};
   advance();
   return plan_.active ? SupervisorError::pending : SupervisorError::ok;
 }
 
 SupervisorError Supervisor::terminate_child(ActorId id) {
-  if (flags_.strategy != Strategy::simple_one_for_one) return SupervisorError::not_allowed;
+  if (flags_.strategy != Strategy::simple_one_for_one || !alive()) return SupervisorError::not_allowed;
+  if (!settle()) return SupervisorError::busy;
   const int index = index_of(id);
   if (index < 0) return SupervisorError::not_found;
-  if (plan_.active || exit_ready_) return SupervisorError::busy;
   plan_ = Plan{true, PlanKind::terminate, index, index, 0, 0, index, Reason{}};
   advance();
   return plan_.active ? SupervisorError::pending : SupervisorError::ok;
 }
 
 SupervisorError Supervisor::restart_child(const char* id) {
-  if (flags_.strategy == Strategy::simple_one_for_one) return SupervisorError::not_allowed;
+  if (flags_.strategy == Strategy::simple_one_for_one || !alive()) return SupervisorError::not_allowed;
+  if (!settle()) return SupervisorError::busy;
   const int index = index_of(id);
   if (index < 0) return SupervisorError::not_found;
-  if (plan_.active || exit_ready_) return SupervisorError::busy;
   Child& child = children_[static_cast<std::size_t>(index)];
   if (child.state != Child::State::stopped) return SupervisorError::running;
   child.pending = Child::Pending::none;
@@ -601,10 +642,10 @@ SupervisorError Supervisor::restart_child(const char* id) {
 }
 
 SupervisorError Supervisor::delete_child(const char* id) {
-  if (flags_.strategy == Strategy::simple_one_for_one) return SupervisorError::not_allowed;
+  if (flags_.strategy == Strategy::simple_one_for_one || !alive()) return SupervisorError::not_allowed;
+  if (!settle()) return SupervisorError::busy;
   const int index = index_of(id);
   if (index < 0) return SupervisorError::not_found;
-  if (plan_.active || exit_ready_) return SupervisorError::busy;
   Child& child = children_[static_cast<std::size_t>(index)];
   if (child.state != Child::State::stopped) return SupervisorError::running;
   child.state = Child::State::empty;
