@@ -761,7 +761,7 @@ TEST_F(EscalationTest, restart_exactly_one_period_earlier_still_counts) {
 // call it, but nothing calls it then. Disabled until the fix lands together
 // with agent-fw/apps/actor_demo, whose root supervisor gives up on purpose
 // and would now panic (see the supervisor tests' report).
-TEST_F(SupervisorTest, DISABLED_root_supervisor_reaching_max_intensity_reports_fatal_to_the_port) {
+TEST_F(SupervisorTest, root_supervisor_reaching_max_intensity_reports_fatal_to_the_port) {
   Plain a{params("a")};
   Sup sup{flags(Strategy::one_for_one, 0)};
   names({{&a, "a"}, {&sup, "sup"}});

@@ -1,11 +1,12 @@
 // The actor demo: the shared actor runtime on the board, in static storage.
-// Two workers run under a one_for_one supervisor (intensity 2 in 1 s) and a
-// monitor watches one of them. A worker is told to fail three times: twice it
-// is restarted with a new incarnation, and the monitor gets one DOWN; the third
-// failure exceeds the intensity and the supervisor stops both workers in
-// reverse start order and escalates. It prints each step over the console
-// UART and exits 0 only if every check held. expected_output.txt is the
-// transcript it must print.
+// Two workers run under a one_for_one supervisor (intensity 2 in 1 s), itself
+// a permanent child of a root supervisor, and a monitor watches one worker. A
+// worker is told to fail three times: twice it is restarted with a new
+// incarnation, and the monitor gets one DOWN; the third failure exceeds the
+// intensity, so the supervisor stops both workers in reverse start order and
+// exits with shutdown, and the root restarts it with fresh workers. It prints
+// each step over the console UART and exits 0 only if every check held.
+// expected_output.txt is the transcript it must print.
 #include <cstdint>
 
 #include "bare_port.hpp"
@@ -62,12 +63,12 @@ class Printer final : public lit::Observer {
   void on_escalated(const lit::ActorCore& actor, lit::Reason reason) override {
     console << "escalate " << name(actor) << ' ' << reason.text << '\n';
   }
-  const lit::ActorCore* names[4] = {};
-  const char* labels[4] = {};
+  const lit::ActorCore* names[5] = {};
+  const char* labels[5] = {};
 
  private:
   const char* name(const lit::ActorCore& actor) const {
-    for (unsigned i = 0; i < 4; ++i) {
+    for (unsigned i = 0; i < 5; ++i) {
       if (names[i] == &actor) return labels[i];
     }
     return "?";
@@ -81,6 +82,7 @@ WorkerActor first;
 WorkerActor second;
 MonitorActor monitor;
 lit::StaticSupervisor<2, 3> supervisor(lit::SupervisorFlags{.intensity = {.max_restarts = 2, .period_ms = 1000}});
+lit::StaticSupervisor<1, 2> root(lit::SupervisorFlags{.intensity = {.max_restarts = 1, .period_ms = 1000}});
 Printer printer;
 
 unsigned failures = 0;
@@ -104,6 +106,8 @@ int main() {
   printer.labels[2] = "monitor";
   printer.names[3] = &supervisor;
   printer.labels[3] = "supervisor";
+  printer.names[4] = &root;
+  printer.labels[4] = "root";
 
   console << "lit-bit actor demo on " << lit::board::name() << '\n';
   console << "sizeof ActorCore=" << static_cast<std::uint32_t>(sizeof(lit::ActorCore))
@@ -113,7 +117,12 @@ int main() {
   check(supervisor.add_child({.id = "first", .actor = &first}) == lit::SupervisorError::ok, "add first");
   check(supervisor.add_child({.id = "second", .actor = &second}) == lit::SupervisorError::ok, "add second");
   lit::Reason failure;
-  check(scheduler.start(supervisor, nullptr, failure), "supervisor start");
+  check(root.add_child({.id = "workers",
+                        .actor = &supervisor,
+                        .shutdown = lit::Shutdown::infinity(),
+                        .type = lit::ChildType::supervisor}) == lit::SupervisorError::ok,
+        "add workers supervisor");
+  check(scheduler.start(root, nullptr, failure), "root start");
   check(scheduler.start(monitor, nullptr, failure), "monitor start");
   check(scheduler.watch(monitor.id(), first.id()) == lit::WatchResult::ok, "watch");
 
@@ -139,7 +148,10 @@ int main() {
   console << "crash first\n";
   scheduler.send(first.address(), crash);
   port.run_for(1);
-  check(!supervisor.alive() && !first.alive() && !second.alive(), "intensity exceeded: all stopped");
+  check(supervisor.incarnation() == 2 && first.incarnation() == 4 && second.incarnation() == 2,
+        "intensity exceeded: the root restarted the supervisor with fresh workers");
+  check(supervisor.alive() && first.alive() && second.alive() && root.alive(), "the tree is running again");
+  check(root.restarts() == 1, "one restart at the root");
   check(monitor.context().downs == 1, "exactly one DOWN");
 
   console << (failures == 0 ? "actor demo: PASS\n" : "actor demo: FAIL\n");

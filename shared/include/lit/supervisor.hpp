@@ -214,6 +214,8 @@ class Supervisor : public ActorCore {
   Plan plan_{};
   int waiting_ = -1;  // the child whose shutdown the plan waits for
   bool exit_ready_ = false;
+  // Set when it gave up on intensity: a root supervisor then reports fatal.
+  bool reached_max_intensity_ = false;
   bool shutdown_requested_ = false;
   Reason exit_reason_{};
   std::uint32_t pending_order_ = 0;

@@ -150,6 +150,7 @@ bool Supervisor::start_fn(ActorCore& actor, Scheduler& scheduler, Reason& failur
   self.waiting_ = -1;
   self.exit_ready_ = false;
   self.shutdown_requested_ = false;
+  self.reached_max_intensity_ = false;
   self.intensity_.reset();
   self.link_intensity_.reset();
   if (self.validation_failed_) {
@@ -223,7 +224,6 @@ bool Supervisor::settle() {
 }
 
 Activation Supervisor::activate_fn(ActorCore& actor, Scheduler& scheduler, unsigned budget) {
-  static_cast<void>(scheduler);
   Supervisor& self = static_cast<Supervisor&>(actor);
   self.advance();
   unsigned handled = 0;
@@ -242,6 +242,12 @@ Activation Supervisor::activate_fn(ActorCore& actor, Scheduler& scheduler, unsig
   }
   Activation result;
   if (self.exit_ready_) {
+    // The top of a tree has no one to escalate to: like an OTP node whose
+    // permanent application's top supervisor dies, the platform takes over
+    // (the firmware resets, the daemon exits).
+    if (self.parent() == nullptr && self.reached_max_intensity_) {
+      scheduler.port().fatal("root supervisor reached its maximum restart intensity");
+    }
     result.exit = true;
     result.mode = StopMode::after_finish;
     result.reason = self.exit_reason_;
@@ -390,6 +396,7 @@ void Supervisor::restart(int index, Reason reason) {
   if (!window.add(scheduler_->now())) {
     // OTP: reached_max_restart_intensity; terminate every child, exit with shutdown.
     scheduler_->report_escalation(*this, Reason{ExitKind::shutdown, "reached_max_restart_intensity"});
+    reached_max_intensity_ = true;
     give_up(Reason::shutdown());
     return;
   }
