@@ -3,6 +3,9 @@
 // thread or across two (Schedulers with distinct loop ids, each on its own
 // std::thread with a BenchPort). Same command line and output lines as
 // caf_bench and spsc_bench, impl name `lit`; every run checks what arrived.
+#include <pthread.h>
+#include <sched.h>
+
 #include <algorithm>
 #include <array>
 #include <atomic>
@@ -72,6 +75,18 @@ bool check(std::string_view workload, std::uint64_t got, std::uint64_t want) {
 
 // ---- loops -----------------------------------------------------------------------
 
+// LIT_BENCH_PIN=1 puts loop i on CPU i. Off by default, as in the baselines:
+// the kernel may then run both loops on one CPU for a while, which shows as
+// single-thread throughput in a two-thread run.
+void pin_to_cpu(unsigned cpu) {
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  CPU_SET(cpu, &set);
+  if (pthread_setaffinity_np(pthread_self(), sizeof(set), &set) != 0) {
+    std::fprintf(stderr, "lit: could not pin a loop to CPU %u\n", cpu);
+  }
+}
+
 // One or two loops: a BenchPort and a Scheduler each. With one thread,
 // everything runs on the calling thread; with two, loop i runs on thread i
 // while the calling thread only waits (and gives up on a hang).
@@ -110,8 +125,10 @@ class Loops {
     std::atomic<unsigned> finished{0};
     std::vector<std::thread> threads;
     threads.reserve(count_);
+    const bool pin = std::getenv("LIT_BENCH_PIN") != nullptr;
     for (unsigned i = 0; i < count_; ++i) {
       threads.emplace_back([&, i] {
+        if (pin) pin_to_cpu(i);
         while (!go.load(std::memory_order_acquire)) lit::bench::cpu_relax();
         work(i);
         finished.fetch_add(1, std::memory_order_release);

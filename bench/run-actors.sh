@@ -44,6 +44,8 @@ declare -A binary=(
 # Default counts are each binary's own; --quick passes a tenth of them.
 declare -A quick_count=([mailbox]=1000000 [pingpong]=100000 [fanin]=1000000 [spawn]=10000 [restart]=10000)
 
+# Other work on the machine moves the two-thread figures by 10x; say how busy it was.
+load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 raw=$(mktemp)
 trap 'rm -f "$raw"' EXIT
 failed=0
@@ -145,6 +147,7 @@ for n, row in enumerate(rows):
     if n == 0:
         print("  ".join("-" * w for w in widths))
 PY
-echo "(medians of up to $repeat run(s) each; build dir: $build_dir. \"spsc floor misses it too\": the bare"
-echo " SPSC rings, with no runtime at all, did not reach that target in this run either.)"
+echo "(medians of up to $repeat run(s) each; build dir: $build_dir; load average before: $load_before,"
+echo " after: $(cut -d' ' -f1-3 /proc/loadavg). \"spsc floor misses it too\": the bare SPSC rings, with no"
+echo " runtime at all, did not reach that target in this run either. LIT_BENCH_PIN=1 pins lit's loops to CPUs.)"
 exit "$failed"
