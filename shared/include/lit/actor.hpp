@@ -315,7 +315,11 @@ class Actor final : public ActorCore {
     // time: before every message, timer events, activity outcomes and DOWNs
     // that became pending (also during this batch) go first, then recalled
     // deferred messages, then the mailbox (local ring, then remote inbox).
+    // Local messages queued during the batch (a self-send, say) wait for the
+    // next activation, so an actor cannot keep the loop to itself by sending
+    // itself messages.
     unsigned done = 0;
+    unsigned local_left = self.header_.count;
     for (;;) {
       if (self.has(kSystemPending) && !self.deliver_system_events(machine, scheduler, result)) return result;
       if (done == budget) break;
@@ -323,7 +327,8 @@ class Actor final : public ActorCore {
       if (self.recalled_ > 0) {
         --self.recalled_;
         message = self.pop_deferred();
-      } else if (self.header_.count != 0) {
+      } else if (local_left != 0 && self.header_.count != 0) {
+        --local_left;
         message = local_pop<Payload>(self.header_);
       } else if (!self.pop_remote(scheduler, message)) {
         break;

@@ -96,10 +96,12 @@ class ActorCore {
   chart::StateSet configuration() const { return active_; }
   const MailboxHeader* mailbox() const { return mailbox_; }
   std::uint8_t loop() const { return loop_; }
+  std::uint16_t event_count() const { return event_count_; }
   bool tracing() const { return (flags_ & kTracing) != 0; }
 
  protected:
-  constexpr ActorCore(const ActorType& type, MailboxHeader* mailbox) : type_(&type), mailbox_(mailbox) {}
+  constexpr ActorCore(const ActorType& type, MailboxHeader* mailbox)
+      : type_(&type), mailbox_(mailbox), event_count_(type.table != nullptr ? type.table->event_count : 0) {}
   ~ActorCore() = default;
 
  private:
@@ -129,6 +131,9 @@ class ActorCore {
   std::uint32_t incarnation_ = 1;
   std::uint8_t flags_ = 0;
   std::uint8_t loop_ = 0;
+  // type_->table->event_count, in what was padding (the size stays 48 / 32
+  // bytes): a send checks the event without two dependent loads.
+  std::uint16_t event_count_;
 };
 
 }  // namespace lit

@@ -67,21 +67,35 @@ struct RemoteCell {
   Message<Payload> message{};
 };
 
+// Producers and the consumer each write their own cache line: sharing one
+// made every push and pop miss across cores. Cortex-M parts have no data cache
+// to share, so there the padding would only cost RAM.
+#ifndef LIT_CACHE_LINE
+#if defined(__ARM_ARCH_PROFILE) && __ARM_ARCH_PROFILE == 'M'
+#define LIT_CACHE_LINE 4
+#else
+#define LIT_CACHE_LINE 64
+#endif
+#endif
+
 // Bookkeeping of a remote inbox. Producers on any thread or ISR; one consumer,
 // the owning loop. `signalled` makes wakeups coalesce: only the push that finds
 // it clear tells the scheduler.
 struct RemoteInbox {
+  // Set before the first post, then only read.
   void* cells = nullptr;
   std::uint32_t mask = 0;  // capacity - 1; capacity is a power of two
   Overflow overflow = Overflow::reject;
-  std::atomic<std::uint32_t> enqueue_position{0};
-  std::atomic<std::uint32_t> dequeue_position{0};
-  std::atomic<std::uint32_t> overflowed{0};
-  std::atomic<bool> signalled{false};
-  // The scheduler's list of signalled inboxes; touched only inside its critical section.
-  RemoteInbox* next_signalled = nullptr;
   ActorCore* owner = nullptr;
   Scheduler* scheduler = nullptr;
+  // Written by producers (and once per drain by the consumer's reset of `signalled`).
+  alignas(LIT_CACHE_LINE) std::atomic<std::uint32_t> enqueue_position{0};
+  std::atomic<std::uint32_t> overflowed{0};
+  std::atomic<bool> signalled{false};
+  // The scheduler's list of signalled inboxes (Scheduler::signal / take_signalled).
+  RemoteInbox* next_signalled = nullptr;
+  // Written by the consumer only.
+  alignas(LIT_CACHE_LINE) std::atomic<std::uint32_t> dequeue_position{0};
 
   template <class Payload>
   RemoteCell<Payload>* cells_of() const {
@@ -100,6 +114,12 @@ bool remote_pop(RemoteInbox& inbox, std::uint32_t& incarnation, Message<Payload>
     const std::uint32_t sequence = cell->sequence.load(std::memory_order_acquire);
     const auto lag = static_cast<std::int32_t>(sequence - (position + 1));
     if (lag == 0) {
+      // Only drop_oldest lets producers pop too; otherwise the owning loop is
+      // the one consumer and a plain store claims the cell.
+      if (inbox.overflow != Overflow::drop_oldest) {
+        inbox.dequeue_position.store(position + 1, std::memory_order_relaxed);
+        break;
+      }
       if (inbox.dequeue_position.compare_exchange_weak(position, position + 1, std::memory_order_relaxed)) break;
     } else if (lag < 0) {
       return false;

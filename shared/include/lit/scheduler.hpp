@@ -282,7 +282,7 @@ SendResult post(const Address<Payload>& to, chart::EventId event, const Payload&
   if (inbox == nullptr) return SendResult::dead;
   Scheduler* const scheduler = inbox->scheduler;
   if (scheduler == nullptr) return SendResult::dead;  // never started: no loop to wake
-  if (event >= actor->type().table->event_count) return SendResult::invalid_event;
+  if (event >= actor->event_count()) return SendResult::invalid_event;
   const SendResult result = remote_push(*inbox, to.incarnation, event, payload);
   if (result == SendResult::ok && !inbox->signalled.exchange(true, std::memory_order_acq_rel)) {
     scheduler->signal(*inbox);
@@ -296,7 +296,7 @@ SendResult Scheduler::send(const Address<Payload>& to, chart::EventId event, con
   if (actor == nullptr) return SendResult::dead;
   if (actor->loop_ != loop_id_) return post(to, event, payload);
   if (actor->incarnation_ != to.incarnation || !actor->has(ActorCore::kAlive)) return SendResult::dead;
-  if (event >= actor->type_->table->event_count) [[unlikely]]
+  if (event >= actor->event_count_) [[unlikely]]
     return SendResult::invalid_event;
   const SendResult result = local_push(*actor->mailbox_, event, payload);
   if (result == SendResult::ok) make_ready(*actor);
