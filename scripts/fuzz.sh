@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Fuzzes for SECONDS (default 60) per target: configures build-fuzz/ with clang
 # and -Dfuzzing=true, builds the libFuzzer targets of tests/fuzz/, and runs the
-# 'fuzz' meson suite (tests/fuzz/run.sh: seed corpus from tests/cli/charts, the
-# SCXML dictionary, -timeout=10, -rss_limit_mb=2048). Findings are written to
+# 'fuzz' meson suite (tests/fuzz/run.sh: each target's seed corpus and
+# dictionary, see tests/fuzz/README.md; -timeout=10, -rss_limit_mb=2048). Findings are written to
 # build-fuzz/tests/fuzz/<target>/ (crash-*, leak-*, timeout-*, oom-*); replay
 # one with `build-fuzz/tests/fuzz/<target>_fuzz FILE`. Exits non-zero on any
 # finding or failed step.
