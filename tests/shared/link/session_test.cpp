@@ -1,0 +1,392 @@
+// Tests of the link session (lit/link/session.hpp): two sessions joined by a
+// simulated byte channel with a virtual clock (1 ms polls) that can drop,
+// duplicate, corrupt and delay frames, driven by seeded std::mt19937. Checks
+// exactly-once in-order delivery, RTT estimation and backoff, gap counting,
+// heartbeats, link-down reporting and refusal by the receiver's owner.
+#include "lit/link/session.hpp"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cstdint>
+#include <map>
+#include <random>
+#include <span>
+#include <utility>
+#include <vector>
+
+namespace {
+
+using lit::Millis;
+using lit::link::SendResult;
+using lit::link::SessionConfig;
+using Bytes = std::vector<std::uint8_t>;
+
+constexpr std::size_t kMaxBody = 64;
+using Session = lit::link::LinkSession<4, kMaxBody>;
+
+struct Handler {
+  std::vector<Bytes> reliable;
+  std::vector<std::pair<Bytes, std::uint32_t>> best_effort;
+  std::vector<std::uint32_t> failed;
+  int ups = 0;
+  int downs = 0;
+  int refuse_next = 0;  // refuse this many reliable offers
+  bool on_reliable(std::span<const std::uint8_t> body) {
+    if (refuse_next > 0) {
+      --refuse_next;
+      return false;
+    }
+    reliable.emplace_back(body.begin(), body.end());
+    return true;
+  }
+  void on_best_effort(std::span<const std::uint8_t> body, std::uint32_t gap) {
+    best_effort.emplace_back(Bytes(body.begin(), body.end()), gap);
+  }
+  void on_link_up() { ++ups; }
+  void on_link_down() { ++downs; }
+  void on_send_failed(std::uint32_t token) { failed.push_back(token); }
+};
+
+// One direction of the link. Each write() is one whole frame.
+struct Channel {
+  std::mt19937* rng = nullptr;
+  Millis now = 0;
+  Millis delay = 1;
+  Millis jitter = 0;  // extra uniform delay 0..jitter: reorders frames
+  double drop = 0;
+  double duplicate = 0;
+  double flip = 0;    // one random bit flipped in the frame
+  bool cut = false;   // drop everything
+  int drop_next = 0;  // drop this many writes
+  std::uint32_t writes = 0;
+  std::multimap<Millis, Bytes> in_flight;  // equal times keep write order
+
+  bool chance(double p) { return p > 0 && std::uniform_real_distribution<double>(0, 1)(*rng) < p; }
+  Millis latency() { return delay + (jitter > 0 ? std::uniform_int_distribution<Millis>(0, jitter)(*rng) : Millis{0}); }
+
+  void write(std::span<const std::uint8_t> frame) {
+    ++writes;
+    if (cut) return;
+    if (drop_next > 0) {
+      --drop_next;
+      return;
+    }
+    if (chance(drop)) return;
+    Bytes bytes(frame.begin(), frame.end());
+    if (chance(flip)) {
+      const std::size_t at = std::uniform_int_distribution<std::size_t>(0, bytes.size() - 1)(*rng);
+      bytes[at] = static_cast<std::uint8_t>(bytes[at] ^ (1U << std::uniform_int_distribution<unsigned>(0, 7)(*rng)));
+    }
+    if (chance(duplicate)) in_flight.emplace(now + latency(), bytes);
+    in_flight.emplace(now + latency(), std::move(bytes));
+  }
+
+  template <typename Receiver>
+  Millis deliver(Millis at, Receiver& receiver, Handler& handler) {
+    Millis last = 0;
+    while (!in_flight.empty() && in_flight.begin()->first <= at) {
+      receiver.on_bytes(in_flight.begin()->second, at, handler);
+      in_flight.erase(in_flight.begin());
+      last = at;
+    }
+    return last;
+  }
+};
+
+struct Link {
+  explicit Link(const SessionConfig& config = SessionConfig{}, std::uint32_t seed = 1)
+      : rng(seed), a(config), b(config) {
+    ab.rng = &rng;
+    ba.rng = &rng;
+  }
+
+  void step() {
+    if (ba.deliver(now, a, ha) != 0) a_last_rx = now;
+    ab.deliver(now, b, hb);
+    ab.now = now;
+    ba.now = now;
+    a.poll(now, ab, ha);
+    b.poll(now, ba, hb);
+    ++now;
+  }
+  void run_for(Millis ms) {
+    for (Millis end = now + ms; now < end;) step();
+  }
+  void establish() {
+    run_for(20);
+    ASSERT_TRUE(a.link_up());
+    ASSERT_TRUE(b.link_up());
+  }
+
+  std::mt19937 rng;
+  Session a;
+  Session b;
+  Handler ha;
+  Handler hb;
+  Channel ab;  // a writes, b reads
+  Channel ba;
+  Millis now = 0;
+  Millis a_last_rx = 0;
+};
+
+Bytes message(std::uint32_t index, std::mt19937& rng) {
+  Bytes body(std::uniform_int_distribution<std::size_t>(4, kMaxBody)(rng));
+  for (std::size_t i = 0; i < 4; ++i) body[i] = static_cast<std::uint8_t>(index >> (8 * i));
+  for (std::size_t i = 4; i < body.size(); ++i) body[i] = static_cast<std::uint8_t>(rng());  // zeros too
+  return body;
+}
+
+std::uint32_t frame_errors(const Session& session) {
+  const auto& e = session.frame_errors();
+  return e.cobs + e.too_long + e.too_short + e.header_check + e.unknown_version + e.length_mismatch + e.body_crc;
+}
+
+// Index of the first message that differs (or is missing); expected.size() when equal.
+std::size_t first_difference(const std::vector<Bytes>& got, const std::vector<Bytes>& expected) {
+  std::size_t i = 0;
+  while (i < expected.size() && i < got.size() && got[i] == expected[i]) ++i;
+  return got.size() == expected.size() ? i : std::min(i, got.size());
+}
+
+// Sends `count` messages each way, queueing as the windows allow, until both
+// sides have delivered them all or `limit` ms pass.
+void exchange(Link& link, std::uint32_t count, std::vector<Bytes>& to_b, std::vector<Bytes>& to_a, Millis limit) {
+  std::mt19937 content(link.rng());
+  for (std::uint32_t i = 0; i < count; ++i) to_b.push_back(message(i, content));
+  for (std::uint32_t i = 0; i < count; ++i) to_a.push_back(message(i + count, content));
+  std::size_t next_b = 0;
+  std::size_t next_a = 0;
+  for (const Millis end = link.now + limit; link.now < end;) {
+    while (next_b < to_b.size() && link.a.send_reliable(to_b[next_b], link.now, 0) == SendResult::ok) ++next_b;
+    while (next_a < to_a.size() && link.b.send_reliable(to_a[next_a], link.now, 0) == SendResult::ok) ++next_a;
+    link.step();
+    if (link.hb.reliable.size() == to_b.size() && link.ha.reliable.size() == to_a.size()) break;
+  }
+}
+
+TEST(LinkSession, DeliversInOrderExactlyOnceOnACleanChannel) {
+  Link link;
+  link.establish();
+  std::vector<Bytes> to_b;
+  std::vector<Bytes> to_a;
+  exchange(link, 100, to_b, to_a, 10000);
+  EXPECT_EQ(link.hb.reliable, to_b);
+  EXPECT_EQ(link.ha.reliable, to_a);
+  for (const Session* s : {&link.a, &link.b}) {
+    const auto c = s->counters();
+    EXPECT_EQ(c.retransmissions, 0U);
+    EXPECT_EQ(c.duplicates, 0U);
+    EXPECT_EQ(c.out_of_window, 0U);
+    EXPECT_EQ(c.link_downs, 0U);
+    EXPECT_EQ(frame_errors(*s), 0U);
+  }
+}
+
+TEST(LinkSession, NoisyChannelLosesDuplicatesAndReordersNothingOverManySeeds) {
+  SessionConfig config;
+  config.rto_min = 10;
+  config.rto_initial = 50;
+  config.link_timeout = 60000;  // this test is about the reliable class only
+  std::uint64_t retransmissions = 0;
+  std::uint64_t duplicates = 0;
+  std::uint64_t errors = 0;
+  for (std::uint32_t seed = 1; seed <= 200; ++seed) {
+    Link link(config, seed);
+    for (Channel* ch : {&link.ab, &link.ba}) {
+      ch->delay = 2;
+      ch->jitter = 4;
+      ch->drop = 0.1;
+      ch->duplicate = 0.05;
+      ch->flip = 0.05;
+    }
+    link.run_for(50);
+    std::vector<Bytes> to_b;
+    std::vector<Bytes> to_a;
+    exchange(link, 200, to_b, to_a, 60000);
+    ASSERT_EQ(first_difference(link.hb.reliable, to_b), to_b.size()) << "seed " << seed;
+    ASSERT_EQ(first_difference(link.ha.reliable, to_a), to_a.size()) << "seed " << seed;
+    ASSERT_EQ(link.a.counters().link_downs + link.b.counters().link_downs, 0U) << "seed " << seed;
+    retransmissions += link.a.counters().retransmissions + link.b.counters().retransmissions;
+    duplicates += link.a.counters().duplicates + link.b.counters().duplicates;
+    errors += frame_errors(link.a) + frame_errors(link.b);
+  }
+  EXPECT_GT(retransmissions, 0U);
+  EXPECT_GT(duplicates, 0U);
+  EXPECT_GT(errors, 0U);
+  RecordProperty("retransmissions", static_cast<int>(retransmissions));
+  RecordProperty("duplicates_dropped", static_cast<int>(duplicates));
+  RecordProperty("frame_errors", static_cast<int>(errors));
+}
+
+TEST(LinkSession, RttEstimateConvergesToTheChannelDelay) {
+  SessionConfig config;
+  config.rto_min = 10;
+  Link link(config);
+  link.ab.delay = 20;
+  link.ba.delay = 20;
+  link.run_for(100);
+  std::vector<Bytes> to_b;
+  std::vector<Bytes> to_a;
+  exchange(link, 50, to_b, to_a, 20000);
+  ASSERT_EQ(link.hb.reliable, to_b);
+  const auto c = link.a.counters();
+  EXPECT_GT(c.rtt_samples, 10U);
+  EXPECT_GE(c.srtt, 40U);  // 20 ms each way; the ack leaves on the poll that received the frame
+  EXPECT_LE(c.srtt, 42U);
+  EXPECT_LE(c.rto, c.srtt + 4 * c.rttvar + 1);
+  EXPECT_LT(c.rto, 60U);
+  RecordProperty("srtt", static_cast<int>(c.srtt));
+  RecordProperty("rto", static_cast<int>(c.rto));
+}
+
+TEST(LinkSession, KarnsRuleTakesNoSampleFromARetransmittedFrame) {
+  Link link;
+  link.establish();
+  ASSERT_EQ(link.a.counters().rtt_samples, 0U);
+  link.ab.drop_next = 1;  // the first transmission
+  ASSERT_EQ(link.a.send_reliable(Bytes{1, 2, 3}, link.now, 0), SendResult::ok);
+  link.run_for(2000);
+  ASSERT_EQ(link.hb.reliable.size(), 1U);
+  EXPECT_EQ(link.a.counters().retransmissions, 1U);
+  EXPECT_EQ(link.a.in_flight(), 0U);
+  EXPECT_EQ(link.a.counters().rtt_samples, 0U);
+  EXPECT_EQ(link.a.rto(), 1000U);  // still backed off: initial 500 doubled, no fresh sample
+  ASSERT_EQ(link.a.send_reliable(Bytes{4}, link.now, 0), SendResult::ok);
+  link.run_for(20);
+  EXPECT_EQ(link.a.counters().rtt_samples, 1U);
+  EXPECT_EQ(link.a.rto(), SessionConfig{}.rto_min);  // 2 ms RTT, clamped up
+}
+
+TEST(LinkSession, RtoBacksOffExponentiallyAndIsClamped) {
+  SessionConfig config;
+  config.rto_initial = 100;
+  config.rto_min = 50;
+  config.rto_max = 1000;
+  config.link_timeout = 100000;
+  Link link(config);
+  link.establish();
+  link.ab.cut = true;
+  ASSERT_EQ(link.a.send_reliable(Bytes{7}, link.now, 0), SendResult::ok);
+  std::vector<Millis> sent_at;
+  std::uint32_t seen = 0;
+  for (int i = 0; i < 8000; ++i) {
+    link.step();
+    const auto c = link.a.counters();
+    if (c.reliable_sent + c.retransmissions != seen) {
+      seen = c.reliable_sent + c.retransmissions;
+      sent_at.push_back(link.now - 1);
+    }
+  }
+  ASSERT_GE(sent_at.size(), 7U);
+  const std::vector<Millis> expected{100, 200, 400, 800, 1000, 1000};
+  for (std::size_t i = 0; i < expected.size(); ++i) EXPECT_EQ(sent_at[i + 1] - sent_at[i], expected[i]) << i;
+  EXPECT_EQ(link.a.rto(), 1000U);
+  EXPECT_EQ(link.a.counters().timeouts, link.a.counters().retransmissions);
+}
+
+TEST(LinkSession, BestEffortGapCountingIsExactForAKnownDropPattern) {
+  Link link;
+  link.establish();
+  std::uint32_t dropped = 0;
+  std::vector<std::uint32_t> expected_gaps;
+  std::uint32_t run = 0;
+  for (std::uint32_t i = 0; i < 600; ++i) {  // wraps the 8-bit sequence twice
+    const bool drop = (i % 7 == 3 || i % 10 == 0 || (i >= 300 && i < 305)) && i != 599;
+    link.ab.drop_next = drop ? 1 : 0;
+    ASSERT_EQ(link.a.send_best_effort(Bytes{static_cast<std::uint8_t>(i)}, link.now, link.ab), SendResult::ok);
+    if (drop) {
+      ++dropped;
+      ++run;
+    } else {
+      expected_gaps.push_back(run);
+      run = 0;
+    }
+    if (i % 50 == 0) link.step();
+  }
+  link.ab.drop_next = 0;
+  link.run_for(10);
+  ASSERT_EQ(link.hb.best_effort.size(), expected_gaps.size());
+  for (std::size_t i = 0; i < expected_gaps.size(); ++i) EXPECT_EQ(link.hb.best_effort[i].second, expected_gaps[i]);
+  EXPECT_EQ(link.b.counters().best_effort_gaps, dropped);
+  EXPECT_EQ(link.b.counters().best_effort_delivered, 600U - dropped);
+}
+
+TEST(LinkSession, HeartbeatsFlowWhenIdleAndKeepTheLinkUp) {
+  Link link;
+  link.establish();
+  const std::uint32_t before = link.a.counters().ack_only_sent;
+  link.run_for(10000);
+  EXPECT_TRUE(link.a.link_up());
+  EXPECT_TRUE(link.b.link_up());
+  EXPECT_EQ(link.a.counters().link_downs + link.b.counters().link_downs, 0U);
+  EXPECT_EQ(link.a.counters().ack_only_sent - before, 40U);  // every 250 ms
+  EXPECT_EQ(link.b.counters().frames_sent, link.b.counters().ack_only_sent);
+}
+
+TEST(LinkSession, LinkDownIsReportedWithinTheTimeoutAndPendingSendsFail) {
+  Link link;
+  link.establish();
+  link.ab.cut = true;
+  link.ba.cut = true;
+  for (std::uint32_t token : {11U, 12U, 13U}) {
+    ASSERT_EQ(link.a.send_reliable(Bytes{1}, link.now, token), SendResult::ok);
+  }
+  Millis down_at = 0;
+  for (int i = 0; i < 3000 && down_at == 0; ++i) {
+    link.step();
+    if (link.ha.downs == 1) down_at = link.now - 1;
+  }
+  ASSERT_NE(down_at, 0U);
+  EXPECT_LE(down_at - link.a_last_rx, SessionConfig{}.link_timeout + 1);
+  EXPECT_GE(down_at - link.a_last_rx, SessionConfig{}.link_timeout);
+  EXPECT_EQ(link.ha.failed, (std::vector<std::uint32_t>{11, 12, 13}));
+  EXPECT_FALSE(link.a.link_up());
+  EXPECT_EQ(link.a.in_flight(), 0U);
+  EXPECT_EQ(link.a.send_reliable(Bytes{2}, link.now, 14), SendResult::link_down);
+  EXPECT_EQ(link.a.counters().send_failures, 3U);
+
+  // Restored: the first valid frame brings each side up with fresh sequences.
+  link.run_for(1100);
+  EXPECT_EQ(link.hb.downs, 1);
+  link.ab.cut = false;
+  link.ba.cut = false;
+  link.run_for(600);
+  EXPECT_TRUE(link.a.link_up());
+  EXPECT_TRUE(link.b.link_up());
+  EXPECT_EQ(link.ha.ups, 2);
+  ASSERT_EQ(link.a.send_reliable(Bytes{9, 9}, link.now, 15), SendResult::ok);
+  link.run_for(20);
+  EXPECT_EQ(link.hb.reliable, (std::vector<Bytes>{Bytes{9, 9}}));
+}
+
+TEST(LinkSession, RefusedBodiesAreRetransmittedAndDeliveredOnceAccepted) {
+  SessionConfig config;
+  config.rto_min = 10;
+  Link link(config);
+  link.establish();
+  link.hb.refuse_next = 3;
+  std::vector<Bytes> sent;
+  for (std::uint8_t i = 0; i < 4; ++i) {
+    sent.push_back(Bytes{i, 0, i});
+    ASSERT_EQ(link.a.send_reliable(sent.back(), link.now, 0), SendResult::ok);
+  }
+  EXPECT_EQ(link.a.send_reliable(Bytes{5}, link.now, 0), SendResult::window_full);
+  link.run_for(10000);  // refusals back the RTO off: 500, 1000, 2000 ms
+  EXPECT_EQ(link.hb.reliable, sent);
+  EXPECT_EQ(link.b.counters().refusals, 3U);
+  EXPECT_GE(link.a.counters().retransmissions, 1U);
+  EXPECT_EQ(link.a.in_flight(), 0U);
+}
+
+TEST(LinkSession, SendResultsReportWhyNothingWasQueued) {
+  Link link;
+  EXPECT_EQ(link.a.send_reliable(Bytes{1}, 0, 0), SendResult::link_down);  // no frame received yet
+  link.establish();
+  EXPECT_EQ(link.a.send_reliable(Bytes(kMaxBody + 1), link.now, 0), SendResult::too_long);
+  EXPECT_EQ(link.a.send_best_effort(Bytes(kMaxBody + 1), link.now, link.ab), SendResult::too_long);
+  EXPECT_EQ(link.a.send_reliable(Bytes(kMaxBody), link.now, 0), SendResult::ok);
+  EXPECT_EQ(link.a.next_deadline(), 0U);  // queued: poll at once
+}
+
+}  // namespace
