@@ -102,12 +102,16 @@ struct Link {
   }
 
   void step() {
-    if (ba.deliver(now, a, ha) != 0) a_last_rx = now;
-    ab.deliver(now, b, hb);
+    const bool a_rx = ba.deliver(now, a, ha) != 0;
+    const bool b_rx = ab.deliver(now, b, hb) != 0;
+    if (a_rx) a_last_rx = now;
     ab.now = now;
     ba.now = now;
-    a.poll(now, ab, ha);
-    b.poll(now, ba, hb);
+    if (!lazy || a_rx || now >= a.next_deadline()) {
+      a.poll(now, ab, ha);
+      ++polls;
+    }
+    if (!lazy || b_rx || now >= b.next_deadline()) b.poll(now, ba, hb);
     ++now;
   }
   void run_for(Millis ms) {
@@ -128,6 +132,8 @@ struct Link {
   Channel ba;
   Millis now = 0;
   Millis a_last_rx = 0;
+  bool lazy = false;  // poll only after received bytes or at next_deadline()
+  Millis polls = 0;   // polls of a
 };
 
 Bytes message(std::uint32_t index, std::mt19937& rng) {
@@ -358,6 +364,50 @@ TEST(LinkSession, LinkDownIsReportedWithinTheTimeoutAndPendingSendsFail) {
   ASSERT_EQ(link.a.send_reliable(Bytes{9, 9}, link.now, 15), SendResult::ok);
   link.run_for(20);
   EXPECT_EQ(link.hb.reliable, (std::vector<Bytes>{Bytes{9, 9}}));
+  // The RTT estimate restarted too: its first sample after the reset is taken whole.
+  EXPECT_EQ(link.a.counters().srtt, 2U);
+}
+
+TEST(LinkSession, PollingOnlyAtNextDeadlineSufficesOnANoisyChannel) {
+  // A port arms one timer at next_deadline() and polls after received bytes.
+  SessionConfig config;
+  config.rto_min = 10;
+  config.link_timeout = 60000;
+  for (std::uint32_t seed = 1; seed <= 50; ++seed) {
+    Link link(config, seed);
+    link.lazy = true;
+    for (Channel* ch : {&link.ab, &link.ba}) {
+      ch->delay = 3;
+      ch->jitter = 3;
+      ch->drop = 0.1;
+      ch->duplicate = 0.05;
+      ch->flip = 0.05;
+    }
+    link.run_for(50);
+    std::vector<Bytes> to_b;
+    std::vector<Bytes> to_a;
+    exchange(link, 100, to_b, to_a, 60000);
+    ASSERT_EQ(first_difference(link.hb.reliable, to_b), to_b.size()) << "seed " << seed;
+    ASSERT_EQ(first_difference(link.ha.reliable, to_a), to_a.size()) << "seed " << seed;
+    ASSERT_LT(link.polls, link.now) << "seed " << seed;  // fewer polls than milliseconds
+  }
+}
+
+TEST(LinkSession, NextDeadlineIsTheEarliestOfHeartbeatRetransmissionAndLinkTimeout) {
+  SessionConfig config;
+  config.rto_initial = 100;
+  Link link(config);
+  link.establish();
+  link.ab.cut = true;
+  link.ba.cut = true;
+  const Millis sent = link.now;
+  ASSERT_EQ(link.a.send_reliable(Bytes{1}, link.now, 0), SendResult::ok);
+  EXPECT_EQ(link.a.next_deadline(), 0U);
+  link.step();
+  EXPECT_EQ(link.a.next_deadline(), sent + 100);  // the retransmission
+  link.run_for(101);
+  // Backed off to 200 ms; the heartbeat (250 ms after the last frame) is later.
+  EXPECT_EQ(link.a.next_deadline(), sent + 100 + 200);
 }
 
 TEST(LinkSession, RefusedBodiesAreRetransmittedAndDeliveredOnceAccepted) {

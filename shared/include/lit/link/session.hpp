@@ -191,6 +191,7 @@ class LinkSession {
     be_tx_next_ = 0;
     be_rx_next_ = 0;
     srtt8_ = 0;
+    measured_ = false;
     rttvar4_ = 0;
     rto_ = clamp_rto(config_.rto_initial);
     ack_pending_ = true;  // announce ourselves at the next poll
@@ -324,7 +325,8 @@ class LinkSession {
   }
 
   void sample_rtt(Millis rtt) {
-    if (counters_.rtt_samples == 0) {
+    if (!measured_) {
+      measured_ = true;
       srtt8_ = rtt * 8;
       rttvar4_ = rtt * 2;
     } else {
@@ -419,6 +421,7 @@ class LinkSession {
   std::uint8_t be_rx_next_ = 0;
   bool up_ = false;
   bool ack_pending_ = true;
+  bool measured_ = false;  // an RTT sample since the last reset
 };
 
 }  // namespace lit::link
