@@ -439,4 +439,40 @@ TEST(LinkSession, SendResultsReportWhyNothingWasQueued) {
   EXPECT_EQ(link.a.next_deadline(), 0U);  // queued: poll at once
 }
 
+Bytes encoded(lit::link::FrameHeader header, const Bytes& body) {
+  Bytes out(lit::link::FrameEncoder<kMaxBody>::kMaxWireSize);
+  out.resize(lit::link::FrameEncoder<kMaxBody>::encode(header, body, out));
+  return out;
+}
+
+TEST(LinkSession, BogusAcksAndFramesBeyondTheWindowAreIgnored) {
+  using lit::link::kFlagAckOnly;
+  using lit::link::kFlagReliable;
+  using lit::link::kFrameVersion;
+  Session session;
+  Handler handler;
+  Channel sink;
+  std::mt19937 rng(1);
+  sink.rng = &rng;
+  session.on_bytes(encoded({kFrameVersion, kFlagAckOnly, 0, 0, 0}, Bytes{0xFF}), 0, handler);
+  ASSERT_TRUE(session.link_up());
+  ASSERT_EQ(session.send_reliable(Bytes{1}, 0, 7), SendResult::ok);
+  session.poll(0, sink, handler);
+  // Acks for frames never sent, and a bitmap full of ones, change nothing.
+  session.on_bytes(encoded({kFrameVersion, kFlagAckOnly, 0, 2, 0}, Bytes{0xFF}), 1, handler);
+  session.on_bytes(encoded({kFrameVersion, kFlagAckOnly, 0, 200, 0}, Bytes{}), 1, handler);
+  EXPECT_EQ(session.in_flight(), 1U);
+  // Reliable sequence 4 is beyond a 4-frame window expecting 0; 250 is old.
+  session.on_bytes(encoded({kFrameVersion, kFlagReliable, 4, 0, 0}, Bytes{9}), 2, handler);
+  session.on_bytes(encoded({kFrameVersion, kFlagReliable, 250, 0, 0}, Bytes{9}), 2, handler);
+  EXPECT_TRUE(handler.reliable.empty());
+  EXPECT_EQ(session.counters().out_of_window, 1U);
+  EXPECT_EQ(session.counters().duplicates, 1U);
+  // The right ack retires the frame.
+  session.on_bytes(encoded({kFrameVersion, kFlagAckOnly, 0, 1, 0}, Bytes{0}), 3, handler);
+  EXPECT_EQ(session.in_flight(), 0U);
+  EXPECT_EQ(session.counters().rtt_samples, 1U);
+  EXPECT_EQ(session.counters().srtt, 3U);
+}
+
 }  // namespace
