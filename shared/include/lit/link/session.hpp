@@ -1,4 +1,4 @@
-// Link reliability above the framing (issue 4, section 2): a selective-repeat
+// Link reliability above the framing: a selective-repeat
 // window with RFC 6298 retransmission timing for reliable bodies, sequence-gap
 // counting for best-effort ones, heartbeats and link-down detection. Pure code
 // called from one context (the link's loop): bytes and time in, frames out; no
