@@ -138,26 +138,24 @@ class Actor final : public ActorCore {
   }
 
   void reset_storage(Scheduler& scheduler) {
-    for (ActorTimer& timer : timers_) {
-      if (timer.armed) scheduler.cancel(timer);
-      timer.pending_order = 0;
-    }
-    for (InvokeSlot& slot : invokes_) slot = InvokeSlot{};
+    reset_timers_and_activities(scheduler);
+    clear_local_queues();
+  }
+
+  // Empties the local ring and the deferred events; returns how many there were.
+  std::uint32_t clear_local_queues() {
+    const std::uint32_t cleared = header_.count + deferred_count_;
     header_.head = 0;
     header_.count = 0;
     deferred_head_ = 0;
     deferred_count_ = 0;
     recalled_ = 0;
+    return cleared;
   }
 
   // Empties both inboxes; returns how many messages were discarded.
   std::uint32_t discard_messages() {
-    std::uint32_t discarded = header_.count + deferred_count_;
-    header_.head = 0;
-    header_.count = 0;
-    deferred_head_ = 0;
-    deferred_count_ = 0;
-    recalled_ = 0;
+    std::uint32_t discarded = clear_local_queues();
     if constexpr (kHasRemote) {
       std::uint32_t incarnation = 0;
       Msg message;

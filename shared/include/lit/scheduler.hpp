@@ -243,6 +243,10 @@ class Scheduler final {
   void exit(ActorCore& actor, Reason reason, StopMode mode);
   void fire_watches(ActorCore& actor, std::uint32_t incarnation, Reason reason);
   void drop_watches_of(ActorCore& watcher, std::uint32_t incarnation);
+  // The fired-watch FIFO (pending DOWNs) and the free list of watch entries.
+  void queue_down(Watch& watch, Reason reason);
+  void unlink_down(Watch* previous, Watch& watch);
+  void release(Watch& watch);
   void take_signalled();
   void rearm_port();
   static void fire_delayed_send(Timer& timer, Scheduler& scheduler);

@@ -184,6 +184,12 @@ class Supervisor : public ActorCore {
   int index_of(const char* id) const;
   int index_of(ActorId id) const;
   bool start_child_now(int index);
+  // A new stopped record at the end; returns its index (the caller checked for room).
+  int append_child(const ChildSpec& spec);
+  // Starts a record just appended; a child that fails to start leaves no record.
+  SupervisorError start_appended(int index, ActorId* started);
+  // Stops one child by its shutdown spec (index -1: not_found).
+  SupervisorError terminate_at(int index);
   void begin_plan(PlanKind kind, int target, Reason reason);
   void advance();
   // Starts stopping a running child; false if it must be waited for.

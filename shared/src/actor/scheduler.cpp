@@ -239,16 +239,7 @@ WatchResult Scheduler::watch(ActorId watcher, ActorId watched) {
   *watch = Watch{watched, watcher, Reason{}, Watch::State::armed, nullptr};
   ActorCore* const target = watched.actor;
   if (target == nullptr || !target->alive() || target->incarnation_ != watched.incarnation) {
-    watch->state = Watch::State::fired;
-    watch->reason = Reason::noproc();
-    if (downs_tail_ != nullptr) {
-      downs_tail_->next = watch;
-    } else {
-      downs_head_ = watch;
-    }
-    downs_tail_ = watch;
-    by->set(ActorCore::kSystemPending);
-    make_ready(*by);
+    queue_down(*watch, Reason::noproc());
     return WatchResult::noproc;
   }
   target->set(ActorCore::kWatched);
@@ -259,9 +250,7 @@ WatchResult Scheduler::watch(ActorId watcher, ActorId watched) {
 bool Scheduler::unwatch(ActorId watcher, ActorId watched) {
   for (Watch& watch : watches_) {
     if (watch.state == Watch::State::armed && watch.watcher == watcher && watch.watched == watched) {
-      watch.state = Watch::State::free;
-      watch.next = free_watches_;
-      free_watches_ = &watch;
+      release(watch);
       --armed_watches_;
       return true;
     }
@@ -270,15 +259,8 @@ bool Scheduler::unwatch(ActorId watcher, ActorId watched) {
   Watch* previous = nullptr;
   for (Watch* watch = downs_head_; watch != nullptr; previous = watch, watch = watch->next) {
     if (watch->watcher != watcher || watch->watched != watched) continue;
-    if (previous != nullptr) {
-      previous->next = watch->next;
-    } else {
-      downs_head_ = watch->next;
-    }
-    if (downs_tail_ == watch) downs_tail_ = previous;
-    watch->state = Watch::State::free;
-    watch->next = free_watches_;
-    free_watches_ = watch;
+    unlink_down(previous, *watch);
+    release(*watch);
     return true;
   }
   return false;
@@ -291,49 +273,60 @@ void Scheduler::fire_watches(ActorCore& actor, std::uint32_t incarnation, Reason
     --armed_watches_;
     ActorCore* const watcher = watch.watcher.actor;
     if (!watcher->alive() || watcher->incarnation_ != watch.watcher.incarnation) {
-      watch.state = Watch::State::free;
-      watch.next = free_watches_;
-      free_watches_ = &watch;
+      release(watch);
       continue;
     }
-    watch.state = Watch::State::fired;
-    watch.reason = reason;
-    watch.next = nullptr;
-    if (downs_tail_ != nullptr) {
-      downs_tail_->next = &watch;
-    } else {
-      downs_head_ = &watch;
-    }
-    downs_tail_ = &watch;
-    watcher->set(ActorCore::kSystemPending);
-    make_ready(*watcher);
+    queue_down(watch, reason);
   }
+}
+
+void Scheduler::queue_down(Watch& watch, Reason reason) {
+  watch.state = Watch::State::fired;
+  watch.reason = reason;
+  watch.next = nullptr;
+  if (downs_tail_ != nullptr) {
+    downs_tail_->next = &watch;
+  } else {
+    downs_head_ = &watch;
+  }
+  downs_tail_ = &watch;
+  watch.watcher.actor->set(ActorCore::kSystemPending);
+  make_ready(*watch.watcher.actor);
+}
+
+void Scheduler::unlink_down(Watch* previous, Watch& watch) {
+  if (previous != nullptr) {
+    previous->next = watch.next;
+  } else {
+    downs_head_ = watch.next;
+  }
+  if (downs_tail_ == &watch) downs_tail_ = previous;
+}
+
+void Scheduler::release(Watch& watch) {
+  watch.state = Watch::State::free;
+  watch.next = free_watches_;
+  free_watches_ = &watch;
 }
 
 void Scheduler::drop_watches_of(ActorCore& watcher, std::uint32_t incarnation) {
   const ActorId gone{&watcher, incarnation};
   // Undelivered DOWNs for it go with it.
-  Watch** link = &downs_head_;
   Watch* previous = nullptr;
-  while (*link != nullptr) {
-    Watch* const watch = *link;
+  for (Watch* watch = downs_head_; watch != nullptr;) {
+    Watch* const next = watch->next;
     if (watch->watcher == gone) {
-      *link = watch->next;
-      if (downs_tail_ == watch) downs_tail_ = previous;
-      watch->state = Watch::State::free;
-      watch->next = free_watches_;
-      free_watches_ = watch;
+      unlink_down(previous, *watch);
+      release(*watch);
     } else {
       previous = watch;
-      link = &watch->next;
     }
+    watch = next;
   }
   if (armed_watches_ == 0) return;
   for (Watch& watch : watches_) {
     if (watch.state == Watch::State::armed && watch.watcher == gone) {
-      watch.state = Watch::State::free;
-      watch.next = free_watches_;
-      free_watches_ = &watch;
+      release(watch);
       --armed_watches_;
     }
   }
@@ -343,16 +336,9 @@ bool Scheduler::take_down(ActorCore& watcher, Down& down) {
   Watch* previous = nullptr;
   for (Watch* watch = downs_head_; watch != nullptr; previous = watch, watch = watch->next) {
     if (watch->watcher.actor != &watcher || watch->watcher.incarnation != watcher.incarnation_) continue;
-    if (previous != nullptr) {
-      previous->next = watch->next;
-    } else {
-      downs_head_ = watch->next;
-    }
-    if (downs_tail_ == watch) downs_tail_ = previous;
+    unlink_down(previous, *watch);
     down = Down{watch->watched, watch->reason};
-    watch->state = Watch::State::free;
-    watch->next = free_watches_;
-    free_watches_ = watch;
+    release(*watch);
     return true;
   }
   return false;

@@ -74,14 +74,7 @@ SupervisorError Supervisor::add_child(const ChildSpec& spec) {
     validation_failed_ = true;  // a supervisor with a bad spec refuses to start, as OTP's init does
     return error;
   }
-  Child& child = children_[child_count_];
-  child = Child{};
-  child.spec = spec;
-  child.state = Child::State::stopped;
-  child.timer.supervisor = this;
-  child.timer.index = static_cast<std::uint16_t>(child_count_);
-  child.timer.fire = &fire_child_timer;
-  ++child_count_;
+  append_child(spec);
   init_count_ = child_count_;
   return SupervisorError::ok;
 }
@@ -566,6 +559,10 @@ SupervisorError Supervisor::start_child(const ChildSpec& spec, ActorId* started)
   const SupervisorError error = validate(spec);
   if (error != SupervisorError::ok) return error;
   if (child_count_ == children_.size()) return SupervisorError::no_room;
+  return start_appended(append_child(spec), started);
+}
+
+int Supervisor::append_child(const ChildSpec& spec) {
   const int index = static_cast<int>(child_count_);
   Child& child = children_[child_count_++];
   child = Child{};
@@ -574,11 +571,15 @@ SupervisorError Supervisor::start_child(const ChildSpec& spec, ActorId* started)
   child.timer.supervisor = this;
   child.timer.index = static_cast<std::uint16_t>(index);
   child.timer.fire = &fire_child_timer;
+  return index;
+}
+
+SupervisorError Supervisor::start_appended(int index, ActorId* started) {
   if (!start_child_now(index)) {
     --child_count_;  // OTP keeps no spec for a child that failed to start
     return SupervisorError::start_failed;
   }
-  if (started != nullptr) *started = child.current;
+  if (started != nullptr) *started = children_[static_cast<std::size_t>(index)].current;
   return SupervisorError::ok;
 }
 
@@ -600,37 +601,24 @@ SupervisorError Supervisor::start_child(ActorId* started) {
   compact();
   ActorCore* const slot = free_slot();
   if (slot == nullptr || child_count_ == children_.size()) return SupervisorError::no_room;
-  const int index = static_cast<int>(child_count_);
-  Child& child = children_[child_count_++];
-  child = Child{};
-  child.spec = dynamic_spec_;
-  child.spec.actor = slot;
-  child.state = Child::State::stopped;
-  child.timer.supervisor = this;
-  child.timer.index = static_cast<std::uint16_t>(index);
-  child.timer.fire = &fire_child_timer;
-  if (!start_child_now(index)) {
-    --child_count_;
-    return SupervisorError::start_failed;
-  }
-  if (started != nullptr) *started = child.current;
-  return SupervisorError::ok;
+  ChildSpec spec = dynamic_spec_;
+  spec.actor = slot;
+  return start_appended(append_child(spec), started);
 }
 
 SupervisorError Supervisor::terminate_child(const char* id) {
   if (flags_.strategy == Strategy::simple_one_for_one || !alive()) return SupervisorError::not_allowed;
   if (!settle()) return SupervisorError::busy;
-  const int index = index_of(id);
-  if (index < 0) return SupervisorError::not_found;
-  plan_ = Plan{true, PlanKind::terminate, index, index, 0, 0, index, Reason{}};
-  advance();
-  return plan_.active ? SupervisorError::pending : SupervisorError::ok;
+  return terminate_at(index_of(id));
 }
 
 SupervisorError Supervisor::terminate_child(ActorId id) {
   if (flags_.strategy != Strategy::simple_one_for_one || !alive()) return SupervisorError::not_allowed;
   if (!settle()) return SupervisorError::busy;
-  const int index = index_of(id);
+  return terminate_at(index_of(id));
+}
+
+SupervisorError Supervisor::terminate_at(int index) {
   if (index < 0) return SupervisorError::not_found;
   plan_ = Plan{true, PlanKind::terminate, index, index, 0, 0, index, Reason{}};
   advance();
