@@ -6,9 +6,8 @@ namespace lit::sim {
 std::size_t SimPort::run_until_idle(std::size_t max_activations) {
   std::size_t total = 0;
   while (scheduler_->has_ready() && total < max_activations) {
-    const std::size_t before = total;
     scheduler_->run(1);
-    total = before + 1;
+    ++total;
   }
   return total;
 }
