@@ -2,7 +2,8 @@
 // simulated byte channel with a virtual clock (1 ms polls) that can drop,
 // duplicate, corrupt and delay frames, driven by seeded std::mt19937. Checks
 // exactly-once in-order delivery, RTT estimation and backoff, gap counting,
-// heartbeats, link-down reporting and refusal by the receiver's owner.
+// heartbeats, link-down reporting, the restart handshake, record coalescing
+// and refusal by the receiver's owner (also part-way through a frame).
 #include "lit/link/session.hpp"
 
 #include <gtest/gtest.h>
@@ -31,8 +32,11 @@ struct Handler {
   std::vector<std::uint32_t> failed;
   int ups = 0;
   int downs = 0;
-  int refuse_next = 0;  // refuse this many reliable offers
+  int refuse_next = 0;    // refuse this many reliable offers
+  int refuse_offer = -1;  // refuse the offer with this index (counting every offer from 0), once
+  int offers = 0;
   bool on_reliable(std::span<const std::uint8_t> body) {
+    if (offers++ == refuse_offer) return false;
     if (refuse_next > 0) {
       --refuse_next;
       return false;
@@ -94,8 +98,9 @@ struct Channel {
   }
 };
 
-struct Link {
-  explicit Link(const SessionConfig& config = SessionConfig{}, std::uint32_t seed = 1)
+template <typename S>
+struct BasicLink {
+  explicit BasicLink(const SessionConfig& config = SessionConfig{}, std::uint32_t seed = 1)
       : rng(seed), a(config), b(config) {
     ab.rng = &rng;
     ba.rng = &rng;
@@ -124,8 +129,8 @@ struct Link {
   }
 
   std::mt19937 rng;
-  Session a;
-  Session b;
+  S a;
+  S b;
   Handler ha;
   Handler hb;
   Channel ab;  // a writes, b reads
@@ -135,9 +140,10 @@ struct Link {
   bool lazy = false;  // poll only after received bytes or at next_deadline()
   Millis polls = 0;   // polls of a
 };
+using Link = BasicLink<Session>;
 
 Bytes message(std::uint32_t index, std::mt19937& rng) {
-  Bytes body(std::uniform_int_distribution<std::size_t>(4, kMaxBody)(rng));
+  Bytes body(std::uniform_int_distribution<std::size_t>(4, Session::kMaxRecord)(rng));
   for (std::size_t i = 0; i < 4; ++i) body[i] = static_cast<std::uint8_t>(index >> (8 * i));
   for (std::size_t i = 4; i < body.size(); ++i) body[i] = static_cast<std::uint8_t>(rng());  // zeros too
   return body;
@@ -199,6 +205,7 @@ TEST(LinkSession, NoisyChannelLosesDuplicatesAndReordersNothingOverManySeeds) {
   std::uint64_t errors = 0;
   for (std::uint32_t seed = 1; seed <= 200; ++seed) {
     Link link(config, seed);
+    link.establish();  // the restart handshake wants an in-order channel (see session.hpp)
     for (Channel* ch : {&link.ab, &link.ba}) {
       ch->delay = 2;
       ch->jitter = 4;
@@ -234,13 +241,13 @@ TEST(LinkSession, RttEstimateConvergesToTheChannelDelay) {
   link.run_for(100);
   std::vector<Bytes> to_b;
   std::vector<Bytes> to_a;
-  exchange(link, 50, to_b, to_a, 20000);
+  exchange(link, 100, to_b, to_a, 20000);
   ASSERT_EQ(link.hb.reliable, to_b);
   const auto c = link.a.counters();
   EXPECT_GT(c.rtt_samples, 10U);
   EXPECT_GE(c.srtt, 40U);  // 20 ms each way; the ack leaves on the poll that received the frame
   EXPECT_LE(c.srtt, 42U);
-  EXPECT_LE(c.rto, c.srtt + 4 * c.rttvar + 1);
+  EXPECT_LE(c.rto, c.srtt + 4 * c.rttvar + 3);  // the counter's rttvar is 4 x RTTVAR / 4, truncated
   EXPECT_LT(c.rto, 60U);
   RecordProperty("srtt", static_cast<int>(c.srtt));
   RecordProperty("rto", static_cast<int>(c.rto));
@@ -376,6 +383,7 @@ TEST(LinkSession, PollingOnlyAtNextDeadlineSufficesOnANoisyChannel) {
   for (std::uint32_t seed = 1; seed <= 50; ++seed) {
     Link link(config, seed);
     link.lazy = true;
+    link.establish();
     for (Channel* ch : {&link.ab, &link.ba}) {
       ch->delay = 3;
       ch->jitter = 3;
@@ -418,7 +426,7 @@ TEST(LinkSession, RefusedBodiesAreRetransmittedAndDeliveredOnceAccepted) {
   link.hb.refuse_next = 3;
   std::vector<Bytes> sent;
   for (std::uint8_t i = 0; i < 4; ++i) {
-    sent.push_back(Bytes{i, 0, i});
+    sent.push_back(Bytes(Session::kMaxRecord, i));  // one frame each
     ASSERT_EQ(link.a.send_reliable(sent.back(), link.now, 0), SendResult::ok);
   }
   EXPECT_EQ(link.a.send_reliable(Bytes{5}, link.now, 0), SendResult::window_full);
@@ -433,9 +441,9 @@ TEST(LinkSession, SendResultsReportWhyNothingWasQueued) {
   Link link;
   EXPECT_EQ(link.a.send_reliable(Bytes{1}, 0, 0), SendResult::link_down);  // no frame received yet
   link.establish();
-  EXPECT_EQ(link.a.send_reliable(Bytes(kMaxBody + 1), link.now, 0), SendResult::too_long);
+  EXPECT_EQ(link.a.send_reliable(Bytes(Session::kMaxRecord + 1), link.now, 0), SendResult::too_long);
   EXPECT_EQ(link.a.send_best_effort(Bytes(kMaxBody + 1), link.now, link.ab), SendResult::too_long);
-  EXPECT_EQ(link.a.send_reliable(Bytes(kMaxBody), link.now, 0), SendResult::ok);
+  EXPECT_EQ(link.a.send_reliable(Bytes(Session::kMaxRecord), link.now, 0), SendResult::ok);
   EXPECT_EQ(link.a.next_deadline(), 0U);  // queued: poll at once
 }
 
@@ -445,10 +453,13 @@ Bytes encoded(lit::link::FrameHeader header, const Bytes& body) {
   return out;
 }
 
+// Flags of a peer in epoch 0, down, that knows a fresh session (epoch 0).
+constexpr std::uint8_t kKnown = lit::link::kFlagPeerKnown | lit::link::kFlagDown;
+
 TEST(LinkSession, BogusAcksAndFramesBeyondTheWindowAreIgnored) {
-  using lit::link::kFlagAckOnly;
-  using lit::link::kFlagReliable;
   using lit::link::kFrameVersion;
+  constexpr std::uint8_t kFlagAckOnly = lit::link::kFlagAckOnly | kKnown;
+  constexpr std::uint8_t kFlagReliable = lit::link::kFlagReliable | kKnown;
   Session session;
   Handler handler;
   Channel sink;
@@ -473,6 +484,244 @@ TEST(LinkSession, BogusAcksAndFramesBeyondTheWindowAreIgnored) {
   EXPECT_EQ(session.in_flight(), 0U);
   EXPECT_EQ(session.counters().rtt_samples, 1U);
   EXPECT_EQ(session.counters().srtt, 3U);
+}
+
+TEST(LinkSession, BodiesQueuedBetweenPollsShareAFrameUpToMaxBodyOrTheRecordLimit) {
+  Link link;
+  link.establish();
+  const std::uint32_t writes_before = link.ab.writes;
+  // 10-byte bodies are 11-byte records: five fill 55 of the 64 body bytes.
+  std::vector<Bytes> sent;
+  for (std::uint8_t i = 0; i < 7; ++i) {
+    sent.push_back(Bytes(10, i));
+    ASSERT_EQ(link.a.send_reliable(sent.back(), link.now, i), SendResult::ok);
+  }
+  EXPECT_EQ(link.a.in_flight(), 2U);
+  // 1-byte bodies are 2-byte records: a frame holds kMaxRecordsPerFrame of them.
+  for (std::uint8_t i = 0; i < 10; ++i) {
+    sent.push_back(Bytes{i});
+    ASSERT_EQ(link.a.send_reliable(sent.back(), link.now, i), SendResult::ok);
+  }
+  static_assert(Session::kMaxRecordsPerFrame == 8);
+  // Frame 2 held 2 records of 11 bytes and takes 6 more, frame 3 takes the last 4.
+  EXPECT_EQ(link.a.in_flight(), 3U);
+  link.run_for(10);
+  EXPECT_EQ(link.hb.reliable, sent);
+  const auto c = link.a.counters();
+  EXPECT_EQ(c.reliable_sent, 3U);
+  EXPECT_EQ(c.records_sent, 17U);
+  EXPECT_EQ(link.b.counters().delivered, 17U);
+  // Three data frames plus the acks they piggyback nothing on: b sent only ack-only frames.
+  EXPECT_EQ(link.ab.writes - writes_before, 3U);
+}
+
+TEST(LinkSession, ATransmittedFrameIsNeverExtended) {
+  SessionConfig config;
+  config.link_timeout = 100000;
+  Link link(config);
+  link.establish();
+  link.ab.cut = true;  // keep the first frame unacked, and retransmitted
+  ASSERT_EQ(link.a.send_reliable(Bytes{1}, link.now, 0), SendResult::ok);
+  link.step();
+  ASSERT_EQ(link.a.send_reliable(Bytes{2}, link.now, 0), SendResult::ok);
+  EXPECT_EQ(link.a.in_flight(), 2U);
+  link.step();
+  link.ab.cut = false;
+  link.run_for(3000);
+  EXPECT_EQ(link.hb.reliable, (std::vector<Bytes>{Bytes{1}, Bytes{2}}));
+  EXPECT_EQ(link.a.counters().reliable_sent, 2U);
+  EXPECT_GE(link.a.counters().retransmissions, 2U);
+  EXPECT_EQ(link.b.counters().duplicates, 0U);
+}
+
+TEST(LinkSession, WindowFullOnlyWhenEverySlotIsTakenAndTheNewestCannotGrow) {
+  Link link;
+  link.establish();
+  link.ba.cut = true;  // no acks for now
+  for (int frame = 0; frame < 4; ++frame) {
+    ASSERT_EQ(link.a.send_reliable(Bytes(30, 1), link.now, 0), SendResult::ok);
+    link.step();  // transmitted: the next body needs a new frame
+  }
+  // All four frames sent and unacked for a moment: a new body cannot join any.
+  EXPECT_EQ(link.a.in_flight(), 4U);
+  EXPECT_EQ(link.a.send_reliable(Bytes{1}, link.now, 0), SendResult::window_full);
+  link.ba.cut = false;
+  link.run_for(5);
+  EXPECT_EQ(link.a.in_flight(), 0U);
+  // Three untransmitted frames' worth of records fit in one slot less.
+  ASSERT_EQ(link.a.send_reliable(Bytes(31, 2), link.now, 0), SendResult::ok);
+  ASSERT_EQ(link.a.send_reliable(Bytes(31, 2), link.now, 0), SendResult::ok);  // 64 bytes: full
+  EXPECT_EQ(link.a.in_flight(), 1U);
+  ASSERT_EQ(link.a.send_reliable(Bytes(1, 3), link.now, 0), SendResult::ok);
+  EXPECT_EQ(link.a.in_flight(), 2U);
+}
+
+TEST(LinkSession, RefusalPartWayThroughAFrameResumesAtTheRefusedRecord) {
+  SessionConfig config;
+  config.rto_min = 10;
+  config.rto_initial = 50;
+  Link link(config);
+  link.establish();
+  link.hb.refuse_offer = 2;  // the third record of the frame
+  std::vector<Bytes> sent;
+  for (std::uint8_t i = 0; i < 5; ++i) {
+    sent.push_back(Bytes{i, i});
+    ASSERT_EQ(link.a.send_reliable(sent.back(), link.now, 0), SendResult::ok);
+  }
+  link.run_for(10);
+  EXPECT_EQ(link.hb.reliable, (std::vector<Bytes>{sent[0], sent[1]}));
+  EXPECT_EQ(link.a.in_flight(), 1U);  // not acked
+  link.run_for(200);
+  EXPECT_EQ(link.hb.reliable, sent);
+  EXPECT_EQ(link.hb.offers, 6);  // five records, one of them offered twice
+  EXPECT_EQ(link.a.counters().reliable_sent, 1U);
+  EXPECT_EQ(link.a.counters().retransmissions, 1U);
+  EXPECT_EQ(link.b.counters().refusals, 1U);
+  EXPECT_EQ(link.b.counters().delivered, 5U);
+  EXPECT_EQ(link.a.in_flight(), 0U);
+}
+
+TEST(LinkSession, RefusalPartWayThroughABufferedFrameResumesAtTheRefusedRecord) {
+  SessionConfig config;
+  config.rto_min = 10;
+  config.rto_initial = 50;
+  Link link(config);
+  link.establish();
+  std::vector<Bytes> sent;
+  link.ab.drop_next = 1;  // frame 0's first transmission: frame 1 waits in b's buffer
+  for (std::uint8_t frame = 0; frame < 2; ++frame) {
+    for (std::uint8_t i = 0; i < 3; ++i) {
+      sent.push_back(Bytes{frame, i});
+      ASSERT_EQ(link.a.send_reliable(sent.back(), link.now, 0), SendResult::ok);
+    }
+    link.step();
+  }
+  link.run_for(10);
+  EXPECT_TRUE(link.hb.reliable.empty());
+  link.hb.refuse_offer = 4;  // frame 1's second record, offered from the buffer
+  link.run_for(300);
+  EXPECT_EQ(link.hb.reliable, sent);
+  EXPECT_EQ(link.hb.offers, 7);
+  EXPECT_EQ(link.b.counters().refusals, 1U);
+  EXPECT_EQ(link.b.counters().delivered, 6U);
+  EXPECT_EQ(link.a.counters().retransmissions, 2U);  // frame 0 once, frame 1 once after the refusal
+  EXPECT_EQ(link.a.in_flight(), 0U);
+}
+
+TEST(LinkSession, EveryRecordsTokenFailsInSendOrderAtLinkDown) {
+  Link link;
+  link.establish();
+  link.ab.cut = true;
+  link.ba.cut = true;
+  for (std::uint32_t token : {1U, 2U, 3U}) ASSERT_EQ(link.a.send_reliable(Bytes{1}, link.now, token), SendResult::ok);
+  link.step();
+  for (std::uint32_t token : {4U, 5U}) ASSERT_EQ(link.a.send_reliable(Bytes(40, 2), link.now, token), SendResult::ok);
+  EXPECT_EQ(link.a.in_flight(), 3U);  // 40-byte records: one per frame after the first
+  link.run_for(1100);
+  EXPECT_EQ(link.ha.downs, 1);
+  EXPECT_EQ(link.ha.failed, (std::vector<std::uint32_t>{1, 2, 3, 4, 5}));
+  EXPECT_EQ(link.a.counters().send_failures, 5U);
+}
+
+TEST(LinkSession, TheLargestRecordFillsTheFrameBodyAtEitherVarintWidth) {
+  static_assert(lit::link::LinkSession<4, 64>::kMaxRecord == 63);
+  static_assert(lit::link::LinkSession<4, 128>::kMaxRecord == 127);
+  static_assert(lit::link::LinkSession<4, 129>::kMaxRecord == 127);
+  static_assert(lit::link::LinkSession<4, 130>::kMaxRecord == 128);
+  static_assert(lit::link::LinkSession<4, 256>::kMaxRecord == 254);
+  using Wide = lit::link::LinkSession<4, 256>;
+  BasicLink<Wide> link;
+  link.run_for(20);
+  ASSERT_TRUE(link.a.link_up());
+  std::vector<Bytes> sent;
+  for (const std::size_t size : {std::size_t{0}, std::size_t{127}, std::size_t{128}, Wide::kMaxRecord}) {
+    Bytes body(size);
+    for (std::size_t i = 0; i < size; ++i) body[i] = static_cast<std::uint8_t>(i * 7);
+    sent.push_back(body);
+    ASSERT_EQ(link.a.send_reliable(body, link.now, 0), SendResult::ok) << size;
+    link.step();
+  }
+  EXPECT_EQ(link.a.send_reliable(Bytes(Wide::kMaxRecord + 1), link.now, 0), SendResult::too_long);
+  link.run_for(20);
+  EXPECT_EQ(link.hb.reliable, sent);
+  EXPECT_EQ(link.a.counters().reliable_sent, 4U);
+}
+
+TEST(LinkSession, AMalformedRecordListIsCountedAckedAndDeliversNothing) {
+  using lit::link::kFrameVersion;
+  constexpr std::uint8_t kReliable = lit::link::kFlagReliable | kKnown;
+  Session session;
+  Handler handler;
+  Channel sink;
+  std::mt19937 rng(1);
+  sink.rng = &rng;
+  session.on_bytes(encoded({kFrameVersion, lit::link::kFlagAckOnly | kKnown, 0, 0, 0}, Bytes{}), 0, handler);
+  ASSERT_TRUE(session.link_up());
+  // A good record, then one claiming 9 bytes with 2 left; then a 3-byte varint.
+  session.on_bytes(encoded({kFrameVersion, kReliable, 0, 0, 0}, Bytes{1, 0xAA, 9, 1, 2}), 1, handler);
+  session.on_bytes(encoded({kFrameVersion, kReliable, 1, 0, 0}, Bytes{0x81, 0x81, 0x01}), 1, handler);
+  session.on_bytes(encoded({kFrameVersion, kReliable, 2, 0, 0}, Bytes{2, 0xBB, 0xCC, 0}), 1, handler);
+  EXPECT_EQ(session.counters().malformed_records, 2U);
+  EXPECT_EQ(handler.reliable, (std::vector<Bytes>{Bytes{0xBB, 0xCC}, Bytes{}}));
+  // The ack covers all three frames.
+  session.poll(2, sink, handler);
+  ASSERT_EQ(sink.in_flight.size(), 1U);
+  const Bytes& ack = sink.in_flight.begin()->second;
+  lit::link::FrameDecoder<kMaxBody> decoder;
+  struct Capture {
+    lit::link::FrameHeader header;
+    void on_frame(const lit::link::FrameHeader& h, std::span<const std::uint8_t>) { header = h; }
+  } capture{};
+  decoder.push(ack, capture);
+  EXPECT_EQ(capture.header.ack, 3U);
+}
+
+TEST(LinkSession, AOneSidedTimeoutRestartsBothSidesAndTrafficFlowsAgain) {
+  Link link;
+  link.establish();
+  link.ab.cut = true;  // b hears nothing and times out; a still hears b
+  ASSERT_EQ(link.a.send_reliable(Bytes{7}, link.now, 70), SendResult::ok);
+  link.run_for(1100);
+  EXPECT_EQ(link.hb.downs, 1);
+  // b's frames said it restarted: a went down too, failing what b never got,
+  // rather than staying up with sequences b has forgotten.
+  EXPECT_EQ(link.a.counters().peer_restarts, 1U);
+  EXPECT_EQ(link.ha.downs, 1);
+  EXPECT_EQ(link.ha.failed, (std::vector<std::uint32_t>{70}));
+  EXPECT_FALSE(link.a.link_up());
+  link.ab.cut = false;
+  link.run_for(300);
+  ASSERT_TRUE(link.a.link_up());
+  ASSERT_TRUE(link.b.link_up());
+  ASSERT_EQ(link.a.send_reliable(Bytes{8}, link.now, 80), SendResult::ok);
+  ASSERT_EQ(link.b.send_reliable(Bytes{9}, link.now, 90), SendResult::ok);
+  link.run_for(20);
+  EXPECT_EQ(link.hb.reliable, (std::vector<Bytes>{Bytes{8}}));
+  EXPECT_EQ(link.ha.reliable, (std::vector<Bytes>{Bytes{9}}));
+  EXPECT_EQ(link.a.counters().link_downs + link.b.counters().link_downs, 2U);
+}
+
+TEST(LinkSession, APeerThatRebootsIsNoticedAndBothSidesStartAfresh) {
+  Link link;
+  link.establish();
+  std::vector<Bytes> to_b;
+  std::vector<Bytes> to_a;
+  exchange(link, 10, to_b, to_a, 1000);  // sequences away from zero
+  ASSERT_EQ(link.hb.reliable.size(), 10U);
+  ASSERT_EQ(link.a.send_reliable(Bytes{5}, link.now, 50), SendResult::ok);
+  link.ab.cut = true;
+  link.step();
+  link.ab.cut = false;
+  link.b = Session{};  // b reboots
+  link.hb = Handler{};
+  link.run_for(50);
+  EXPECT_EQ(link.a.counters().peer_restarts, 1U);
+  EXPECT_EQ(link.ha.failed, (std::vector<std::uint32_t>{50}));
+  ASSERT_TRUE(link.a.link_up());
+  ASSERT_TRUE(link.b.link_up());
+  ASSERT_EQ(link.a.send_reliable(Bytes{6}, link.now, 60), SendResult::ok);
+  link.run_for(20);
+  EXPECT_EQ(link.hb.reliable, (std::vector<Bytes>{Bytes{6}}));
 }
 
 }  // namespace

@@ -1,8 +1,20 @@
 // Link reliability above the framing: a selective-repeat
 // window with RFC 6298 retransmission timing for reliable bodies, sequence-gap
-// counting for best-effort ones, heartbeats and link-down detection. Pure code
-// called from one context (the link's loop): bytes and time in, frames out; no
-// heap, no OS calls. RAM is two windows of Window x MaxBody bytes plus a frame.
+// counting for best-effort ones, heartbeats, link-down detection and a restart
+// handshake. Pure code called from one context (the link's loop): bytes and
+// time in, frames out; no heap, no OS calls.
+//
+// A reliable frame carries up to kMaxRecordsPerFrame records, each a 1-2 byte
+// length varint and that many bytes; send_reliable appends to the newest frame
+// not yet transmitted, so a busy sender pays the frame overhead once per
+// frame, not once per body. A transmitted frame is never changed.
+//
+// RAM: Window transmit slots of MaxBody + 4 x kMaxRecordsPerFrame + ~24
+// bytes, Window receive slots of MaxBody + 4, one encoded frame
+// (FrameEncoder<MaxBody>::kMaxWireSize) and the decoder's raw frame
+// (MaxBody + 12): sizeof(LinkSession<4, 256>) is 3128 bytes on Cortex-M3, 152
+// more than with one body per frame (mostly the per-record tokens). go_down()
+// puts Window x kMaxRecordsPerFrame tokens on the stack (128 bytes for 4).
 #pragma once
 
 #include <array>
@@ -16,6 +28,22 @@
 namespace lit::link {
 
 enum class SendResult : std::uint8_t { ok, window_full, too_long, link_down };
+
+// Session-layer flag bits (the frame layer passes them up unchanged): the
+// restart handshake. A session's epoch bit flips at each link down, when its
+// sequence state is reset. Every frame carries the sender's epoch, whether the
+// sender is down, and, once the sender has seen the receiver's epoch in a
+// frame the receiver sent while down, an echo of it. A down session comes up
+// on a frame echoing its epoch from a peer it has seen down in that peer's
+// current epoch; an up session goes down when a frame no longer echoes it or
+// shows another peer epoch. So both sides restart their sequences together,
+// after a one-sided timeout or a reboot too. The handshake assumes an in-order
+// channel (a serial line): a handshake frame duplicated or reordered past the
+// link coming up makes the link restart once more, failing pending sends.
+inline constexpr std::uint8_t kFlagEpoch = 0x04;      // the sender's epoch bit
+inline constexpr std::uint8_t kFlagPeerEpoch = 0x08;  // the receiver's epoch bit, as the sender saw it
+inline constexpr std::uint8_t kFlagPeerKnown = 0x10;  // kFlagPeerEpoch is valid
+inline constexpr std::uint8_t kFlagDown = 0x20;       // the sender's link is down
 
 struct SessionConfig {
   Millis rto_min = 50;
@@ -32,26 +60,34 @@ struct SessionCounters {
   std::uint32_t timeouts = 0;         // polls that found an expired frame (each backs the RTO off once)
   std::uint32_t ack_only_sent = 0;    // acks and heartbeats
   std::uint32_t rtt_samples = 0;
-  std::uint32_t delivered = 0;      // reliable bodies accepted by the owner
+  std::uint32_t records_sent = 0;   // reliable bodies in first transmissions (records_sent / reliable_sent = packing)
+  std::uint32_t delivered = 0;      // reliable bodies (records) accepted by the owner
   std::uint32_t duplicates = 0;     // reliable frames already delivered or already buffered
   std::uint32_t out_of_window = 0;  // reliable frames beyond the receive window
-  std::uint32_t refusals = 0;       // reliable bodies the owner refused (left unacked)
+  std::uint32_t refusals = 0;       // reliable bodies the owner refused (their frame left unacked)
+  std::uint32_t malformed_records = 0;  // reliable frames whose record list overran the body: acked, nothing delivered
   std::uint32_t best_effort_delivered = 0;
   std::uint32_t best_effort_gaps = 0;   // best-effort frames missing from the sequence
   std::uint32_t best_effort_stale = 0;  // best-effort frames older than the last one delivered
   std::uint32_t link_ups = 0;
   std::uint32_t link_downs = 0;
-  std::uint32_t send_failures = 0;  // reliable sends failed with link_down
+  std::uint32_t send_failures = 0;  // reliable bodies failed with link_down
+  std::uint32_t peer_restarts = 0;  // link downs caused by a frame saying the peer restarted
   Millis srtt = 0;
   Millis rttvar = 0;
   Millis rto = 0;
 };
 
 // Handler (receive side and events; on_bytes and poll call it):
-//   bool on_reliable(std::span<const std::uint8_t> body)   false = refuse (not acked)
+//   bool on_reliable(std::span<const std::uint8_t> body)   false = refuse (not acked);
+//       records before it in the same frame stay delivered, and the frame's
+//       retransmission resumes at the refused one (each body is offered until
+//       accepted, and accepted once)
 //   void on_best_effort(std::span<const std::uint8_t> body, std::uint32_t gap)
 //   void on_link_up();  void on_link_down();
-//   void on_send_failed(std::uint32_t token)   a pending reliable send, at link down
+//   void on_send_failed(std::uint32_t token)   once per pending reliable body, in
+//       send order, at link down. A failed body may still have been delivered:
+//       the peer may have accepted it and its ack been lost.
 // Output: void write(std::span<const std::uint8_t> frame_bytes)
 // Bodies passed to the handler are valid only during the call. The handler may
 // call send_reliable/send_best_effort from inside a callback.
@@ -64,22 +100,36 @@ class LinkSession {
   // Ack-only body: bit (d - 1) set when sequence ack + d is buffered, d >= 1.
   static constexpr std::size_t kSackBytes = (Window - 1 + 7) / 8;
   static_assert(kSackBytes <= MaxBody, "the selective-ack bitmap must fit a body");
+  static_assert(MaxBody >= 2 && MaxBody <= 0x3FFF + 2, "records need a body of 2..16385 bytes (2-byte varints)");
+  static constexpr std::size_t kMaxRecordsPerFrame = 8;
+  // The largest body send_reliable accepts: one record filling a frame,
+  // length prefix included (MaxBody - 1 up to MaxBody 128, else MaxBody - 2).
+  static constexpr std::size_t kMaxRecord = MaxBody <= 128 ? MaxBody - 1 : MaxBody - 2;
   using Config = SessionConfig;
 
   explicit LinkSession(const Config& config = Config{}) : config_(config) { reset(); }
 
-  // Queues a reliable body; poll() transmits it. The token comes back through
-  // on_send_failed if the link goes down before the peer acknowledges it.
+  // Queues a reliable body (at most kMaxRecord bytes) as a record of the
+  // newest frame not yet transmitted, or of a new frame; poll() transmits it.
+  // window_full: all Window frames are taken and the newest cannot take it.
+  // The token comes back through on_send_failed if the link goes down before
+  // the peer acknowledges the frame.
   SendResult send_reliable(std::span<const std::uint8_t> body, Millis now, std::uint32_t token = 0) {
     static_cast<void>(now);
     if (!up_) return SendResult::link_down;
-    if (body.size() > MaxBody) return SendResult::too_long;
+    if (body.size() > kMaxRecord) return SendResult::too_long;
+    const std::size_t record_size = varint_size(body.size()) + body.size();
+    if (in_flight_ > 0) {
+      TxSlot& newest = at(in_flight_ - 1);
+      if (!newest.sent && newest.records < kMaxRecordsPerFrame && newest.length + record_size <= MaxBody) {
+        append_record(newest, body, token);
+        return SendResult::ok;
+      }
+    }
     if (in_flight_ == Window) return SendResult::window_full;
     TxSlot& slot = tx_[(tx_head_ + in_flight_) % Window];
     slot = TxSlot{};
-    slot.token = token;
-    slot.length = static_cast<std::uint16_t>(body.size());
-    for (std::size_t i = 0; i < body.size(); ++i) slot.body[i] = body[i];
+    append_record(slot, body, token);
     ++in_flight_;
     return SendResult::ok;
   }
@@ -113,6 +163,7 @@ class LinkSession {
         slot.deadline = now + rto_;
         send_slot(i, now, out);
         ++counters_.reliable_sent;
+        counters_.records_sent += slot.records;
       }
     }
     if (ack_pending_ || now - last_tx_ >= config_.heartbeat_interval) send_ack_only(now, out);
@@ -146,9 +197,10 @@ class LinkSession {
 
  private:
   struct TxSlot {
-    std::array<std::uint8_t, MaxBody> body{};
+    std::array<std::uint8_t, MaxBody> body{};  // the record list
+    std::array<std::uint32_t, kMaxRecordsPerFrame> tokens{};
     std::uint16_t length = 0;
-    std::uint32_t token = 0;
+    std::uint8_t records = 0;
     Millis first_sent = 0;
     Millis deadline = 0;
     bool sent = false;
@@ -172,6 +224,54 @@ class LinkSession {
   };
 
   static constexpr Millis min(Millis a, Millis b) { return a < b ? a : b; }
+
+  // Record lengths: 7 bits per byte, low bits first, bit 7 = another byte
+  // follows; at most two bytes.
+  static constexpr std::size_t varint_size(std::size_t value) { return value < 0x80 ? 1 : 2; }
+
+  static void append_record(TxSlot& slot, std::span<const std::uint8_t> body, std::uint32_t token) {
+    std::size_t at = slot.length;
+    if (body.size() < 0x80) {
+      slot.body[at++] = static_cast<std::uint8_t>(body.size());
+    } else {
+      slot.body[at++] = static_cast<std::uint8_t>((body.size() & 0x7FU) | 0x80U);
+      slot.body[at++] = static_cast<std::uint8_t>(body.size() >> 7);
+    }
+    for (const std::uint8_t byte : body) slot.body[at++] = byte;
+    slot.length = static_cast<std::uint16_t>(at);
+    slot.tokens[slot.records++] = token;
+  }
+
+  // Walks a received record list. next() returns false at the end or when
+  // the list is malformed (a length running past the body, or a third length
+  // byte); malformed() tells the two apart.
+  class RecordReader {
+   public:
+    explicit RecordReader(std::span<const std::uint8_t> body) : body_(body) {}
+    bool next(std::span<const std::uint8_t>& record) {
+      if (at_ == body_.size()) return false;
+      std::size_t length = body_[at_++];
+      if ((length & 0x80U) != 0) {
+        if (at_ == body_.size() || (body_[at_] & 0x80U) != 0) return fail();
+        length = (length & 0x7FU) | (std::size_t{body_[at_++]} << 7);
+      }
+      if (length > body_.size() - at_) return fail();
+      record = body_.subspan(at_, length);
+      at_ += length;
+      return true;
+    }
+    bool malformed() const { return malformed_; }
+
+   private:
+    bool fail() {
+      malformed_ = true;
+      return false;
+    }
+    std::span<const std::uint8_t> body_;
+    std::size_t at_ = 0;
+    bool malformed_ = false;
+  };
+
   Millis clamp_rto(Millis rto) const {
     if (rto < config_.rto_min) return config_.rto_min;
     if (rto > config_.rto_max) return config_.rto_max;
@@ -187,6 +287,7 @@ class LinkSession {
     snd_una_ = 0;
     rcv_next_ = 0;
     rx_head_ = 0;
+    rx_delivered_ = 0;
     for (RxSlot& slot : rx_) slot.present = false;
     be_tx_next_ = 0;
     be_rx_next_ = 0;
@@ -202,10 +303,15 @@ class LinkSession {
     up_ = false;
     ++counters_.link_downs;
     // Collect the tokens first: the handler may touch the session.
-    std::array<std::uint32_t, Window> tokens{};
-    const std::size_t failed = in_flight_;
-    for (std::size_t i = 0; i < failed; ++i) tokens[i] = at(i).token;
+    std::array<std::uint32_t, Window * kMaxRecordsPerFrame> tokens{};
+    std::size_t failed = 0;
+    for (std::size_t i = 0; i < in_flight_; ++i) {
+      const TxSlot& slot = at(i);
+      for (std::size_t r = 0; r < slot.records; ++r) tokens[failed++] = slot.tokens[r];
+    }
     reset();
+    epoch_ = !epoch_;
+    peer_fresh_ = false;
     handler.on_link_down();
     for (std::size_t i = 0; i < failed; ++i) {
       ++counters_.send_failures;
@@ -215,7 +321,11 @@ class LinkSession {
 
   template <typename Output>
   void transmit(const FrameHeader& header, std::span<const std::uint8_t> body, Millis now, Output& out) {
-    const std::size_t size = FrameEncoder<MaxBody>::encode(header, body, tx_buffer_);
+    FrameHeader flagged = header;
+    flagged.flags = static_cast<std::uint8_t>(flagged.flags | (epoch_ ? kFlagEpoch : 0U) | (up_ ? 0U : kFlagDown) |
+                                              (peer_fresh_ ? kFlagPeerKnown : 0U) |
+                                              (peer_fresh_ && peer_epoch_ ? kFlagPeerEpoch : 0U));
+    const std::size_t size = FrameEncoder<MaxBody>::encode(flagged, body, tx_buffer_);
     if (size == 0) return;  // cannot happen: bodies are checked against MaxBody
     out.write(std::span<const std::uint8_t>(tx_buffer_.data(), size));
     last_tx_ = now;
@@ -276,10 +386,30 @@ class LinkSession {
   template <typename Handler>
   void receive(const FrameHeader& header, std::span<const std::uint8_t> body, Millis now, Handler& handler) {
     last_rx_ = now;
+    const bool peer_epoch = (header.flags & kFlagEpoch) != 0;
+    const bool echoes_us = (header.flags & kFlagPeerKnown) != 0 && ((header.flags & kFlagPeerEpoch) != 0) == epoch_;
+    if (up_ && (!echoes_us || peer_epoch != peer_epoch_)) {
+      // The peer reset its sequences (timed out, or rebooted): ours are stale.
+      ++counters_.peer_restarts;
+      go_down(handler);
+    }
     if (!up_) {
-      // Link up: the first valid frame after down (or after construction).
-      // Sequence state was reset when the link went down.
+      // Down, our sequence state is fresh. A peer seen down is fresh too; one
+      // seen up in another epoch has not reset since we did, and our next
+      // frame (not echoing it) makes it reset. Answer at once, so the
+      // handshake takes one exchange.
+      if ((header.flags & kFlagDown) != 0) {
+        peer_epoch_ = peer_epoch;
+        peer_fresh_ = true;
+      } else if (peer_epoch != peer_epoch_) {
+        peer_fresh_ = false;
+      }
+      if (!peer_fresh_ || !echoes_us) {
+        ack_pending_ = true;
+        return;
+      }
       up_ = true;
+      ack_pending_ = true;  // the peer may still be down, waiting for an echo from an up session
       ++counters_.link_ups;
       handler.on_link_up();
     }
@@ -363,17 +493,14 @@ class LinkSession {
       for (std::size_t i = 0; i < body.size(); ++i) slot.body[i] = body[i];
       return;
     }
-    if (!handler.on_reliable(body)) {
-      ++counters_.refusals;  // not acked: the sender will retransmit
-      return;
-    }
+    if (!deliver_records(body, handler)) return;  // refused: not acked, the sender resends
     advance();
-    // Deliver what was buffered behind the gap, in order. A refused one is
-    // dropped (and so no longer selectively acked): the sender resends it.
+    // Deliver what was buffered behind the gap, in order. A frame refused
+    // part-way is dropped (and so no longer selectively acked): the sender
+    // resends it, and rx_delivered_ skips the records already delivered.
     while (rx_[rx_head_].present) {
       RxSlot& slot = rx_[rx_head_];
-      if (!handler.on_reliable(std::span<const std::uint8_t>(slot.body.data(), slot.length))) {
-        ++counters_.refusals;
+      if (!deliver_records(std::span<const std::uint8_t>(slot.body.data(), slot.length), handler)) {
         slot.present = false;
         return;
       }
@@ -381,11 +508,40 @@ class LinkSession {
     }
   }
 
+  // Offers the records of the frame at rcv_next_ from rx_delivered_ on.
+  // Returns true when the frame is done with: all its records delivered, or
+  // its record list malformed. That can only be a faulty peer (the CRC-32
+  // vouches for the bytes, and a resend would be identical), so the frame is
+  // counted, acked and nothing of it delivered rather than blocking the
+  // stream for ever.
+  template <typename Handler>
+  bool deliver_records(std::span<const std::uint8_t> body, Handler& handler) {
+    RecordReader check(body);
+    std::span<const std::uint8_t> record;
+    while (check.next(record)) {
+    }
+    if (check.malformed()) {
+      ++counters_.malformed_records;
+      return true;
+    }
+    RecordReader reader(body);
+    for (std::size_t index = 0; reader.next(record); ++index) {
+      if (index < rx_delivered_) continue;
+      if (!handler.on_reliable(record)) {
+        ++counters_.refusals;
+        return false;
+      }
+      ++rx_delivered_;
+      ++counters_.delivered;
+    }
+    return true;
+  }
+
   void advance() {
     rx_[rx_head_].present = false;
     rx_head_ = (rx_head_ + 1) % Window;
     ++rcv_next_;
-    ++counters_.delivered;
+    rx_delivered_ = 0;
   }
 
   template <typename Handler>
@@ -414,14 +570,18 @@ class LinkSession {
   Millis rto_ = 0;
   std::size_t in_flight_ = 0;  // queued or unacked reliable frames, oldest at tx_head_
   std::size_t tx_head_ = 0;
-  std::size_t rx_head_ = 0;    // slot of rcv_next_
-  std::uint8_t snd_una_ = 0;   // sequence of the oldest unacked frame
-  std::uint8_t rcv_next_ = 0;  // next reliable sequence expected (the cumulative ack)
+  std::size_t rx_head_ = 0;       // slot of rcv_next_
+  std::size_t rx_delivered_ = 0;  // records of the frame at rcv_next_ already delivered
+  std::uint8_t snd_una_ = 0;      // sequence of the oldest unacked frame
+  std::uint8_t rcv_next_ = 0;     // next reliable sequence expected (the cumulative ack)
   std::uint8_t be_tx_next_ = 0;
   std::uint8_t be_rx_next_ = 0;
   bool up_ = false;
   bool ack_pending_ = true;
-  bool measured_ = false;  // an RTT sample since the last reset
+  bool measured_ = false;    // an RTT sample since the last reset
+  bool epoch_ = false;       // flipped at each link down: a fresh sequence state
+  bool peer_epoch_ = false;  // the peer's epoch, as last heard
+  bool peer_fresh_ = false;  // peer_epoch_ was seen in a frame the peer sent while down, since our last reset
 };
 
 }  // namespace lit::link
