@@ -45,7 +45,6 @@ constexpr std::size_t kDetailMax = sizeof(lit_wire_Down{}.detail) - 1;
 constexpr std::size_t kLogMax = sizeof(lit_wire_Log{}.text) - 1;
 constexpr std::size_t kPathMax = sizeof(lit_wire_ActorInfo{}.path) - 1;
 constexpr std::size_t kChartMax = sizeof(lit_wire_ActorInfo{}.chart) - 1;
-constexpr std::size_t kTableMax = std::size(lit_wire_Handshake{}.actors);
 constexpr std::size_t kMetricsMax = std::size(lit_wire_Metrics{}.actors);
 
 // The host's Envelope for one case, every field at its largest value and every
@@ -59,14 +58,29 @@ lit::wire::Envelope at_bounds(Case c) {
       h->set_schema_hash(LIT_SCHEMA_HASH);
       h->set_boot_id(kMax64);
       h->set_last_reset(lit::wire::RESET_REASON_WATCHDOG);
-      for (std::size_t i = 0; i < kTableMax; ++i) {
-        auto* a = h->add_actors();
-        a->set_path(text(kPathMax, i));
-        a->set_chart(text(kChartMax, 7));
-        a->set_chart_hash(kMax64 - i);
-      }
+      h->set_actor_count(kMax32);
       break;
     }
+    case Case::kActorTableEntry: {
+      auto* t = e.mutable_actor_table_entry();
+      t->set_index(kMax32);
+      auto* a = t->mutable_info();
+      a->set_path(text(kPathMax));
+      a->set_chart(text(kChartMax, 7));
+      a->set_chart_hash(kMax64);
+      a->set_incarnation(kMax32 - 1);
+      a->set_supervised(true);
+      break;
+    }
+    case Case::kActorExit: {
+      auto* x = e.mutable_actor_exit();
+      x->set_actor(kMax32);
+      x->set_incarnation(kMax32 - 1);
+      x->set_reason(lit::wire::EXIT_REASON_KILLED);
+      x->set_detail(text(kDetailMax, 4));
+      break;
+    }
+    case Case::kGoodbye: e.mutable_goodbye()->set_reason(text(kDetailMax, 5)); break;
     case Case::kHeartbeat:
       e.mutable_heartbeat()->set_sequence(kMax32);
       e.mutable_heartbeat()->set_uptime_ms(kMax64);
@@ -83,14 +97,14 @@ lit::wire::Envelope at_bounds(Case c) {
         payload[i] = static_cast<char>(255 - i);  // includes NULs' neighbours and 0x80+
       }
       m->set_payload(payload);
+      m->set_destination_incarnation(kMax32 - 4);
       break;
     }
     case Case::kSupervisionCommand: {
       auto* s = e.mutable_supervision_command();
       s->set_request_id(kMax32);
       s->set_action(lit::wire::SUPERVISION_ACTION_RESTART);
-      s->set_supervisor(kMax32 - 1);
-      s->set_child(kMax32 - 2);
+      s->set_actor(kMax32 - 1);
       break;
     }
     case Case::kSupervisionReply: {
@@ -98,6 +112,8 @@ lit::wire::Envelope at_bounds(Case c) {
       r->set_request_id(kMax32);
       r->set_result(lit::wire::SUPERVISION_RESULT_FAILED);
       r->set_detail(text(kDetailMax));
+      r->set_actor(kMax32 - 1);
+      r->set_incarnation(kMax32 - 2);
       break;
     }
     case Case::kDown: {
@@ -170,15 +186,31 @@ void expect_same(const lit::wire::Envelope& h, const lit_wire_Envelope& n) {
       EXPECT_EQ(nh.schema_hash, hh.schema_hash());
       EXPECT_EQ(nh.boot_id, hh.boot_id());
       EXPECT_EQ(static_cast<int>(nh.last_reset), static_cast<int>(hh.last_reset()));
-      ASSERT_EQ(static_cast<int>(nh.actors_count), hh.actors_size());
-      for (int i = 0; i < hh.actors_size(); ++i) {
-        const auto& na = nh.actors[i];
-        EXPECT_EQ(as_string(na.path), hh.actors(i).path());
-        EXPECT_EQ(as_string(na.chart), hh.actors(i).chart());
-        EXPECT_EQ(na.chart_hash, hh.actors(i).chart_hash());
-      }
+      EXPECT_EQ(nh.actor_count, hh.actor_count());
       break;
     }
+    case Case::kActorTableEntry: {
+      const auto& ht = h.actor_table_entry();
+      const auto& nt = n.body.actor_table_entry;
+      EXPECT_EQ(nt.index, ht.index());
+      ASSERT_TRUE(nt.has_info);
+      EXPECT_EQ(as_string(nt.info.path), ht.info().path());
+      EXPECT_EQ(as_string(nt.info.chart), ht.info().chart());
+      EXPECT_EQ(nt.info.chart_hash, ht.info().chart_hash());
+      EXPECT_EQ(nt.info.incarnation, ht.info().incarnation());
+      EXPECT_EQ(nt.info.supervised, ht.info().supervised());
+      break;
+    }
+    case Case::kActorExit: {
+      const auto& hx = h.actor_exit();
+      const auto& nx = n.body.actor_exit;
+      EXPECT_EQ(nx.actor, hx.actor());
+      EXPECT_EQ(nx.incarnation, hx.incarnation());
+      EXPECT_EQ(static_cast<int>(nx.reason), static_cast<int>(hx.reason()));
+      EXPECT_EQ(as_string(nx.detail), hx.detail());
+      break;
+    }
+    case Case::kGoodbye: EXPECT_EQ(as_string(n.body.goodbye.reason), h.goodbye().reason()); break;
     case Case::kHeartbeat:
       EXPECT_EQ(n.body.heartbeat.sequence, h.heartbeat().sequence());
       EXPECT_EQ(n.body.heartbeat.uptime_ms, h.heartbeat().uptime_ms());
@@ -191,6 +223,7 @@ void expect_same(const lit::wire::Envelope& h, const lit_wire_Envelope& n) {
       EXPECT_EQ(nm.correlation_id, hm.correlation_id());
       EXPECT_EQ(nm.event_id, hm.event_id());
       EXPECT_EQ(as_string(nm.event), hm.event());
+      EXPECT_EQ(nm.destination_incarnation, hm.destination_incarnation());
       ASSERT_EQ(nm.payload.size, hm.payload().size());
       EXPECT_EQ(0, std::memcmp(nm.payload.bytes, hm.payload().data(), nm.payload.size));
       break;
@@ -200,8 +233,7 @@ void expect_same(const lit::wire::Envelope& h, const lit_wire_Envelope& n) {
       const auto& ns = n.body.supervision_command;
       EXPECT_EQ(ns.request_id, hs.request_id());
       EXPECT_EQ(static_cast<int>(ns.action), static_cast<int>(hs.action()));
-      EXPECT_EQ(ns.supervisor, hs.supervisor());
-      EXPECT_EQ(ns.child, hs.child());
+      EXPECT_EQ(ns.actor, hs.actor());
       break;
     }
     case Case::kSupervisionReply: {
@@ -210,6 +242,8 @@ void expect_same(const lit::wire::Envelope& h, const lit_wire_Envelope& n) {
       EXPECT_EQ(nr.request_id, hr.request_id());
       EXPECT_EQ(static_cast<int>(nr.result), static_cast<int>(hr.result()));
       EXPECT_EQ(as_string(nr.detail), hr.detail());
+      EXPECT_EQ(nr.actor, hr.actor());
+      EXPECT_EQ(nr.incarnation, hr.incarnation());
       break;
     }
     case Case::kDown: {
@@ -307,6 +341,9 @@ constexpr std::array kAllCases = {
     Case::kTrace,
     Case::kLog,
     Case::kMetrics,
+    Case::kActorTableEntry,
+    Case::kActorExit,
+    Case::kGoodbye,
 };
 
 class EnvelopeCase : public ::testing::TestWithParam<Case> {};
@@ -370,21 +407,31 @@ TEST(Wire, DeviceBuiltHeartbeatAndHandshakeReachTheHost) {
   h.schema_hash = LIT_SCHEMA_HASH;
   h.boot_id = 0xfeedfacecafebeefULL;
   h.last_reset = lit_wire_ResetReason_RESET_REASON_HARD_FAULT;
-  h.actors_count = 2;
-  std::strncpy(h.actors[0].path, "/root", sizeof(h.actors[0].path) - 1);
-  std::strncpy(h.actors[0].chart, "Supervisor", sizeof(h.actors[0].chart) - 1);
-  h.actors[0].chart_hash = 0x1122334455667788ULL;
-  std::strncpy(h.actors[1].path, "/root/blinky", sizeof(h.actors[1].path) - 1);
-  std::strncpy(h.actors[1].chart, "Blinky", sizeof(h.actors[1].chart) - 1);
-  h.actors[1].chart_hash = 1;
+  h.actor_count = 2;
   ASSERT_TRUE(host.ParseFromString(device_encode(hello)));
   ASSERT_TRUE(host.has_handshake());
   EXPECT_EQ(host.handshake().schema_hash(), LIT_SCHEMA_HASH);
   EXPECT_EQ(host.handshake().last_reset(), lit::wire::RESET_REASON_HARD_FAULT);
-  ASSERT_EQ(host.handshake().actors_size(), 2);
-  EXPECT_EQ(host.handshake().actors(1).path(), "/root/blinky");
-  EXPECT_EQ(host.handshake().actors(1).chart(), "Blinky");
-  EXPECT_EQ(host.handshake().actors(0).chart_hash(), 0x1122334455667788ULL);
+  EXPECT_EQ(host.handshake().actor_count(), 2U);
+
+  lit_wire_Envelope row = lit_wire_Envelope_init_zero;
+  row.which_body = lit_wire_Envelope_actor_table_entry_tag;
+  auto& t = row.body.actor_table_entry;
+  t.index = 1;
+  t.has_info = true;
+  std::strncpy(t.info.path, "/root/blinky", sizeof(t.info.path) - 1);
+  std::strncpy(t.info.chart, "Blinky", sizeof(t.info.chart) - 1);
+  t.info.chart_hash = 0x1122334455667788ULL;
+  t.info.incarnation = 3;
+  t.info.supervised = true;
+  ASSERT_TRUE(host.ParseFromString(device_encode(row)));
+  ASSERT_TRUE(host.has_actor_table_entry());
+  EXPECT_EQ(host.actor_table_entry().index(), 1U);
+  EXPECT_EQ(host.actor_table_entry().info().path(), "/root/blinky");
+  EXPECT_EQ(host.actor_table_entry().info().chart(), "Blinky");
+  EXPECT_EQ(host.actor_table_entry().info().chart_hash(), 0x1122334455667788ULL);
+  EXPECT_EQ(host.actor_table_entry().info().incarnation(), 3U);
+  EXPECT_TRUE(host.actor_table_entry().info().supervised());
 }
 
 // One past each kind of bound: libprotobuf encodes it happily, the device's
@@ -411,13 +458,13 @@ TEST(WireBounds, DeviceRefusesOverlongFields) {
   e.mutable_log()->set_text(text(kLogMax + 1));
   expect_refused(e, "log text");
 
-  e = at_bounds(Case::kHandshake);
-  e.mutable_handshake()->mutable_actors(3)->set_path(text(kPathMax + 1));
+  e = at_bounds(Case::kActorTableEntry);
+  e.mutable_actor_table_entry()->mutable_info()->set_path(text(kPathMax + 1));
   expect_refused(e, "actor path");
 
-  e = at_bounds(Case::kHandshake);
-  e.mutable_handshake()->add_actors()->set_path("/one/too/many");
-  expect_refused(e, "actor table");
+  e = at_bounds(Case::kActorExit);
+  e.mutable_actor_exit()->set_detail(text(kDetailMax + 1));
+  expect_refused(e, "exit detail");
 
   e = at_bounds(Case::kMetrics);
   e.mutable_metrics()->add_actors()->set_actor(1);
@@ -429,7 +476,7 @@ TEST(WireBounds, DeviceEncodeNeverOverrunsItsBuffer) {
   // buffer makes the encode fail, not write past it.
   lit_wire_Envelope device = lit_wire_Envelope_init_zero;
   std::string bytes;
-  ASSERT_TRUE(at_bounds(Case::kHandshake).SerializeToString(&bytes));
+  ASSERT_TRUE(at_bounds(Case::kActorMessage).SerializeToString(&bytes));
   ASSERT_TRUE(device_decode(bytes, device));
   std::vector<pb_byte_t> small(bytes.size() - 1);
   pb_ostream_t out = pb_ostream_from_buffer(small.data(), small.size());

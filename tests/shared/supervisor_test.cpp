@@ -1215,6 +1215,38 @@ TEST_F(SupervisorTest, restart_child_starts_a_stopped_child_and_refuses_a_runnin
   EXPECT_EQ(sup.restart_child("nobody"), SupervisorError::not_found);
 }
 
+TEST_F(SupervisorTest, a_held_child_exit_is_recorded_not_acted_on_until_restart_child_or_release) {
+  Plain a{params("a")}, b{params("b")};
+  Sup sup{flags(Strategy::one_for_all, 1, 1000)};
+  names({{&a, "a"}, {&b, "b"}, {&sup, "sup"}});
+  ASSERT_EQ(sup.add_child(spec("a", a)), SupervisorError::ok);
+  ASSERT_EQ(sup.add_child(spec("b", b)), SupervisorError::ok);
+  ASSERT_TRUE(start_root(sup));
+  ASSERT_EQ(sup.hold_child("a", true), SupervisorError::ok);
+  EXPECT_EQ(sup.hold_child("nobody", true), SupervisorError::not_found);
+  take();
+  // Held: no restart, no sibling touched, no intensity spent.
+  poke(a, "boom");
+  EXPECT_EQ(take(), (Lines{"0 exit a#1 failed:boom"}));
+  EXPECT_FALSE(a.alive());
+  EXPECT_EQ(sup.restarts(), 0U);
+  // Whoever holds it restarts it in its slot.
+  ASSERT_EQ(sup.restart_child("a"), SupervisorError::ok);
+  EXPECT_EQ(take(), (Lines{"0 start a#2"}));
+  poke(a, "boom");
+  take();
+  // Released with an exit on record: the strategy runs as if it just happened.
+  ASSERT_EQ(sup.hold_child("a", false), SupervisorError::ok);
+  port.run_until_idle();
+  EXPECT_EQ(take(), (Lines{"0 exit b#1 shutdown:shutdown", "0 start a#3", "0 start b#2"}));
+  EXPECT_EQ(sup.restarts(), 1U);
+  // Released with nothing on record: nothing happens.
+  ASSERT_EQ(sup.hold_child("b", true), SupervisorError::ok);
+  ASSERT_EQ(sup.hold_child("b", false), SupervisorError::ok);
+  port.run_until_idle();
+  EXPECT_EQ(take(), Lines{});
+}
+
 TEST_F(SupervisorTest, restart_child_that_fails_to_start_reports_it_and_keeps_the_spec) {
   Plain a{params("a")};
   Sup sup{flags(Strategy::one_for_one)};

@@ -102,6 +102,10 @@ class ActorCore {
  protected:
   constexpr ActorCore(const ActorType& type, MailboxHeader* mailbox)
       : type_(&type), mailbox_(mailbox), event_count_(type.table != nullptr ? type.table->event_count : 0) {}
+  // For actors without a chart of their own whose events are still checked by
+  // a send (a proxy for a device actor: the device checks them).
+  constexpr ActorCore(const ActorType& type, MailboxHeader* mailbox, std::uint16_t event_count)
+      : type_(&type), mailbox_(mailbox), event_count_(event_count) {}
   ~ActorCore() = default;
 
  private:

@@ -111,6 +111,8 @@ struct Child {
   Reason exit_reason{};
   std::uint32_t pending_order = 0;
   std::uint16_t backoff_level = 0;
+  bool held = false;       // hold_child: someone else decides its restarts
+  bool held_exit = false;  // it exited while held; the exit is not yet handled
   Millis started_at = 0;
   ChildTimer timer{};
 };
@@ -144,6 +146,13 @@ class Supervisor : public ActorCore {
   SupervisorError terminate_child(ActorId id);  // simple_one_for_one
   SupervisorError restart_child(const char* id);
   SupervisorError delete_child(const char* id);
+  // Hands a child's restarts to someone else for a while (a host supervising a
+  // device actor over the link). While held, an exit is recorded, not acted
+  // on: the child stays stopped until restart_child, and its exits count
+  // against neither intensity. Releasing it (held = false) handles an exit it
+  // recorded as if it had just happened, so a device child that failed while
+  // its host held it is restarted locally when the link drops.
+  SupervisorError hold_child(const char* id, bool held);
 
   // Every record, in start order; a removed child's record may remain, empty.
   std::span<const Child> children() const { return {children_.data(), child_count_}; }

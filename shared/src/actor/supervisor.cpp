@@ -89,6 +89,8 @@ void Supervisor::reset_to_init_children() {
     child.state = Child::State::stopped;
     child.pending = Child::Pending::none;
     child.backoff_level = 0;
+    child.held = false;
+    child.held_exit = false;
   }
 }
 
@@ -186,6 +188,7 @@ bool Supervisor::start_child_now(int index) {
   }
   child.current = actor.id();
   child.state = Child::State::running;
+  child.held_exit = false;
   child.started_at = scheduler_->now();
   return true;
 }
@@ -304,6 +307,10 @@ void Supervisor::child_exited(ActorCore& child_actor, std::uint32_t incarnation,
   }
   child.state = Child::State::stopped;
   child.exit_reason = reason;
+  if (child.held) {
+    child.held_exit = true;
+    return;
+  }
   mark_pending(index, Child::Pending::exit);
 }
 
@@ -633,7 +640,20 @@ SupervisorError Supervisor::restart_child(const char* id) {
   Child& child = children_[static_cast<std::size_t>(index)];
   if (child.state != Child::State::stopped) return SupervisorError::running;
   child.pending = Child::Pending::none;
+  child.held_exit = false;
   return start_child_now(index) ? SupervisorError::ok : SupervisorError::start_failed;
+}
+
+SupervisorError Supervisor::hold_child(const char* id, bool held) {
+  const int index = index_of(id);
+  if (index < 0) return SupervisorError::not_found;
+  Child& child = children_[static_cast<std::size_t>(index)];
+  child.held = held;
+  if (!held && child.held_exit) {
+    child.held_exit = false;
+    if (child.state == Child::State::stopped && alive()) mark_pending(index, Child::Pending::exit);
+  }
+  return SupervisorError::ok;
 }
 
 SupervisorError Supervisor::delete_child(const char* id) {

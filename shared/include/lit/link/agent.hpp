@@ -1,0 +1,156 @@
+// The device side of the link: the DeviceAgent answers the host for the
+// device's actors. It sends the handshake and the actor table, delivers the
+// host's messages into actors' mailboxes, carries out supervision commands on
+// the device supervisors, and reports every start and exit of a table actor.
+//
+// Supervision across the link. A START, STOP or RESTART for an actor tells
+// the agent that a host supervisor owns that actor: the agent holds it in its
+// device supervisor (Supervisor::hold_child), so its exits are reported to the
+// host and not acted on locally; the host's strategy decides, and its restart
+// comes back as a command that re-initialises the actor in its static slot.
+// When the link drops the agent releases every hold: the device supervisors
+// take over again (device autonomy), restarting what failed meanwhile.
+//
+// Flow control. A message for an actor whose mailbox is full, or a command
+// its supervisor cannot take yet, is refused: the session leaves it unacked
+// and the host sends it again later. Nothing is dropped without a counter.
+//
+// Pure code, the device's loop only, no heap.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <span>
+
+#include "lit/link/endpoint.hpp"
+#include "lit/scheduler.hpp"
+#include "lit/supervisor.hpp"
+
+namespace lit::link {
+
+// One row of the device's actor table. Its index is the actor's wire id.
+struct AgentActor {
+  const char* path = "";
+  ActorCore* actor = nullptr;
+  Supervisor* supervisor = nullptr;  // the device supervisor it is a child of (null: none)
+  const char* child_id = nullptr;    // its ChildSpec id under that supervisor
+  // Delivers a message with a payload (the bytes are the receiver's encoded
+  // inbound message). Null: the actor takes payload-less events only.
+  lit::SendResult (*deliver)(Scheduler& scheduler,
+                             ActorCore& actor,
+                             chart::EventId event,
+                             std::span<const std::uint8_t> payload) = nullptr;
+};
+
+struct DeviceAgentConfig {
+  SessionConfig session{};
+  std::uint64_t boot_id = 0;  // new every boot
+  lit_wire_ResetReason last_reset = lit_wire_ResetReason_RESET_REASON_POWER_ON;
+  std::uint64_t schema_hash = kSchemaHash;  // tests set another to play a mismatched build
+};
+
+struct DeviceAgentCounters {
+  std::uint32_t messages_delivered = 0;
+  std::uint32_t mailbox_full = 0;       // refusals for a full mailbox (the host retries)
+  std::uint32_t dead_messages = 0;      // for an incarnation that had stopped, or an actor not running
+  std::uint32_t invalid_events = 0;     // event ids the actor's chart does not have
+  std::uint32_t unknown_actors = 0;     // messages and commands for a table index that does not exist
+  std::uint32_t commands = 0;           // supervision commands carried out
+  std::uint32_t commands_deferred = 0;  // refused until the supervisor was free (the host retries)
+  std::uint32_t reports_sent = 0;       // table rows, exits and replies
+  std::uint32_t report_overflows = 0;   // reports with no room in the queue
+  std::uint32_t unexpected = 0;         // envelopes the device does not take (host-bound kinds)
+};
+
+class DeviceAgent {
+ public:
+  DeviceAgent(Scheduler& scheduler, std::span<const AgentActor> actors, ByteSink sink, const DeviceAgentConfig& config);
+  DeviceAgent(const DeviceAgent&) = delete;
+  DeviceAgent& operator=(const DeviceAgent&) = delete;
+
+  // Install as the scheduler's observer (it forwards every call to `next`).
+  Observer& observer() { return observer_; }
+  void set_next_observer(Observer* next) { observer_.next = next; }
+
+  // Bytes from the host, on the agent's loop.
+  void on_bytes(std::span<const std::uint8_t> bytes);
+
+  EndpointState state() const { return endpoint_.state(); }
+  const char* error() const { return endpoint_.error(); }
+  std::uint64_t host_boot_id() const { return host_boot_id_; }
+  // Whether the host supervises table actor `index` now.
+  bool claimed(std::size_t index) const { return (claimed_ & (1U << index)) != 0; }
+  const DeviceAgentCounters& counters() const { return counters_; }
+  const EndpointCounters& endpoint_counters() const { return endpoint_.counters(); }
+  SessionCounters session_counters() const { return endpoint_.session().counters(); }
+
+  // ---- the Endpoint's owner interface ------------------------------------------------
+  void fill_handshake(lit_wire_Handshake& mine) const;
+  void on_link_up();
+  void on_handshake(const lit_wire_Handshake& peer) { host_boot_id_ = peer.boot_id; }
+  bool on_envelope(const Envelope& envelope);
+  void on_best_effort(const Envelope& envelope, std::uint32_t gap);
+  void on_link_down(bool was_ready);
+  void on_send_failed(std::uint32_t token) { static_cast<void>(token); }
+  void on_rejected(const char* message);
+
+ private:
+  class AgentObserver final : public Observer {
+   public:
+    DeviceAgent* agent = nullptr;
+    Observer* next = nullptr;
+    void on_started(const ActorCore& actor) override;
+    void on_exited(const ActorCore& actor, std::uint32_t incarnation, Reason reason) override;
+    void on_dispatched(const ActorCore& actor, chart::EventId event, chart::Outcome outcome) override;
+    void on_trace(const ActorCore& actor, chart::TraceRecord record) override;
+    void on_escalated(const ActorCore& supervisor, Reason reason) override;
+  };
+
+  // What the agent owes the host, in the order it happened.
+  struct Report {
+    enum class Kind : std::uint8_t { row, exit, reply } kind = Kind::row;
+    std::uint8_t actor = 0;
+    std::uint8_t code = 0;  // exit: lit_wire_ExitReason; reply: lit_wire_SupervisionResult
+    std::uint32_t incarnation = 0;
+    std::uint32_t request_id = 0;
+    const char* detail = "";  // static storage (Reason texts, error names)
+  };
+  static constexpr std::size_t kReportQueue = 2 * kMaxDeviceActors + 8;
+
+  struct AgentTimer : Timer {
+    DeviceAgent* agent = nullptr;
+  };
+
+  static void fire(Timer& timer, Scheduler& scheduler);
+  void pump();
+  void rearm();
+  int index_of(const ActorCore& actor) const;
+  std::size_t reports_free() const { return kReportQueue - report_count_; }
+  void report(const Report& report);
+  void flush_reports();
+  void reply(const lit_wire_SupervisionCommand& command, lit_wire_SupervisionResult result, const char* detail = "");
+  bool deliver(const lit_wire_ActorMessage& message);
+  bool command(const lit_wire_SupervisionCommand& command);
+  void claim(std::size_t index);
+  void finish_restart();
+
+  Scheduler& scheduler_;
+  std::span<const AgentActor> actors_;
+  DeviceAgentConfig config_;
+  Endpoint endpoint_;
+  AgentObserver observer_{};
+  AgentTimer timer_{};
+  std::array<Report, kReportQueue> reports_{};
+  std::size_t report_head_ = 0;
+  std::size_t report_count_ = 0;
+  std::uint32_t claimed_ = 0;
+  std::uint64_t host_boot_id_ = 0;
+  // A RESTART waiting for its actor to finish stopping.
+  bool restart_waiting_ = false;
+  lit_wire_SupervisionCommand restart_command_ = lit_wire_SupervisionCommand_init_zero;
+  bool restart_reply_ = false;  // false once the link dropped: finish it, tell nobody
+  DeviceAgentCounters counters_{};
+  bool pumping_ = false;
+};
+
+}  // namespace lit::link

@@ -1,0 +1,217 @@
+// The host side of a device link: a RemoteNode owns the link endpoint to one
+// device and a proxy actor (RemoteActor) for each device actor the host names.
+//
+// A proxy is an ordinary actor on the host's loop, so everything that works
+// on actors works on it: sending is Scheduler::send() with its address,
+// watching it gives exactly one DOWN, and a host supervisor can have it as a
+// child. What the proxy does is forward:
+//   - messages in its mailbox go over the link as ActorMessage envelopes,
+//     addressed to the device incarnation it is attached to; while the window
+//     is full or the proxy is not attached they wait in the mailbox, so a full
+//     mailbox (and `full` to the sender) is the flow control;
+//   - starting it asks the device to start the actor (START, if a host
+//     supervisor started the proxy, which also takes the actor's supervision
+//     over; ATTACH otherwise), and it is attached when the device replies with
+//     the incarnation;
+//   - when the device reports that incarnation's exit, the proxy exits with
+//     the same kind of reason, so the host supervisor's strategy applies to
+//     device children exactly as to host ones;
+//   - when the link goes down, every attached or attaching proxy exits with
+//     `noconnection` (the supervisor's link-loss budget); a proxy started while
+//     the link is down waits, detached, and attaches after the next handshake.
+// Proxies the host supervises nowhere are `managed` by the node: it starts
+// them, and after each exit starts them again (a new host incarnation, so old
+// addresses are dead), attaching when the device reports the actor running.
+//
+// Same loop only: proxies have no remote inbox, and the node must be driven
+// (on_bytes, its timer) on the loop that owns its scheduler.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <span>
+#include <string_view>
+
+#include "lit/actor_core.hpp"
+#include "lit/link/endpoint.hpp"
+#include "lit/scheduler.hpp"
+
+namespace lit::link {
+
+// A message payload for a device actor: its nanopb-encoded inbound message
+// (proto/README.md, "Actor payloads"), or nothing.
+struct RemotePayload {
+  std::uint8_t size = 0;
+  std::array<std::uint8_t, sizeof(lit_wire_ActorMessage{}.payload.bytes)> bytes{};
+};
+
+class RemoteNode;
+
+class RemoteActor final : public ActorCore {
+ public:
+  enum class Link : std::uint8_t {
+    detached,   // not connected to a device incarnation (link down, or waiting)
+    attaching,  // START/ATTACH sent, waiting for the reply
+    attached,   // forwarding to device_incarnation()
+  };
+  static constexpr std::uint16_t kCapacity = 8;
+  static constexpr std::size_t kPathSize = sizeof(lit_wire_ActorInfo{}.path);  // the NUL included
+
+  RemoteActor();
+
+  Address<RemotePayload> address() const { return Address<RemotePayload>{id()}; }
+  std::string_view path() const { return path_.data(); }
+  RemoteNode* node() const { return node_; }
+  Link link() const { return link_; }
+  // The device incarnation it forwards to (0 when not attached).
+  std::uint32_t device_incarnation() const { return device_incarnation_; }
+  bool managed() const { return managed_; }
+  // The device's detail text for the last exit it reported ("" if none).
+  const char* last_exit_detail() const { return detail_.data(); }
+  // Messages it has handed to the link.
+  std::uint32_t messages_forwarded() const { return forwarded_; }
+
+ private:
+  friend class RemoteNode;
+  static bool start_fn(ActorCore& actor, Scheduler& scheduler, Reason& failure);
+  static Activation activate_fn(ActorCore& actor, Scheduler& scheduler, unsigned budget);
+  static std::uint32_t stop_fn(ActorCore& actor, Scheduler& scheduler, Reason reason, StopMode mode);
+  static const ActorType kType;
+
+  MailboxHeader header_{};
+  std::array<Message<RemotePayload>, kCapacity> slots_{};
+  RemoteNode* node_ = nullptr;
+  std::array<char, kPathSize> path_{};
+  std::array<char, sizeof(lit_wire_ActorExit{}.detail)> detail_{};
+  int index_ = -1;  // its row in the device's actor table; -1: not in it (or not known yet)
+  std::uint32_t device_incarnation_ = 0;
+  std::uint32_t request_id_ = 0;  // the START/ATTACH it waits for
+  std::uint32_t forwarded_ = 0;
+  Link link_ = Link::detached;
+  bool managed_ = false;
+  bool exit_from_device_ = false;  // the device (or the link) ended it: send no STOP
+  bool blocked_ = false;           // waiting for the link's window to open
+};
+
+struct RemoteNodeConfig {
+  SessionConfig session{};
+  std::uint64_t boot_id = 0;                // the host's own, sent in its handshake
+  std::uint64_t schema_hash = kSchemaHash;  // tests set another to play a mismatched build
+};
+
+// What the device said about itself in its handshake.
+struct DeviceInfo {
+  std::uint64_t boot_id = 0;
+  lit_wire_ResetReason last_reset = lit_wire_ResetReason_RESET_REASON_UNSPECIFIED;
+  std::uint32_t actor_count = 0;
+  std::array<lit_wire_ActorInfo, kMaxDeviceActors> actors{};
+  std::uint32_t rows_received = 0;
+};
+
+struct RemoteNodeCounters {
+  std::uint32_t handshakes = 0;         // complete handshakes (table included)
+  std::uint32_t reboots = 0;            // handshakes with a boot id other than the last one
+  std::uint32_t link_losses = 0;        // the link went down after a handshake
+  std::uint32_t exits_reported = 0;     // device exits that ended a proxy
+  std::uint32_t stale_reports = 0;      // exits and replies for incarnations no proxy is attached to
+  std::uint32_t dead_messages = 0;      // messages the device refused as addressed to a stopped incarnation
+  std::uint32_t lost_in_flight = 0;     // reliable envelopes in flight when the link went down
+  std::uint32_t commands_failed = 0;    // START/ATTACH the device answered with an error
+  std::uint32_t unknown_actors = 0;     // declared paths the device's table does not have
+  std::uint32_t table_errors = 0;       // malformed table rows
+  std::uint32_t command_overflows = 0;  // commands with no room in the queue (the proxy failed)
+  std::uint32_t unrouted = 0;           // device-to-host actor messages (not routed yet)
+};
+
+class RemoteNode {
+ public:
+  static constexpr std::size_t kMaxProxies = kMaxDeviceActors;
+
+  RemoteNode(Scheduler& scheduler, ByteSink sink, const RemoteNodeConfig& config);
+  RemoteNode(const RemoteNode&) = delete;
+  RemoteNode& operator=(const RemoteNode&) = delete;
+
+  // The proxy for the device actor at `path`, created on first use (null when
+  // all kMaxProxies are taken or the path is too long). Give it to a host
+  // supervisor as a child's actor, or call manage() to have the node keep it.
+  RemoteActor* declare(std::string_view path);
+  RemoteActor* find(std::string_view path);
+  // Starts a declared proxy that no supervisor owns and keeps it running.
+  bool manage(RemoteActor& proxy);
+
+  // Bytes from the device, on the node's loop.
+  void on_bytes(std::span<const std::uint8_t> bytes);
+  // Tells the device the host is leaving (best effort) and takes the link down.
+  void say_goodbye(std::string_view reason);
+
+  EndpointState state() const { return endpoint_.state(); }
+  bool ready() const { return endpoint_.ready() && table_complete_; }
+  const DeviceInfo& device() const { return device_; }
+  const char* error() const { return endpoint_.error(); }
+  const RemoteNodeCounters& counters() const { return counters_; }
+  const EndpointCounters& endpoint_counters() const { return endpoint_.counters(); }
+  SessionCounters session_counters() const { return endpoint_.session().counters(); }
+  const FrameErrors& frame_errors() const { return endpoint_.session().frame_errors(); }
+  Scheduler& scheduler() const { return scheduler_; }
+  std::span<RemoteActor> proxies() { return {proxies_.data(), proxy_count_}; }
+
+  // ---- the Endpoint's owner interface ------------------------------------------------
+  void fill_handshake(lit_wire_Handshake& mine) const;
+  void on_link_up() {}
+  void on_handshake(const lit_wire_Handshake& peer);
+  bool on_envelope(const Envelope& envelope);
+  void on_best_effort(const Envelope& envelope, std::uint32_t gap);
+  void on_link_down(bool was_ready);
+  void on_send_failed(std::uint32_t token);
+  void on_rejected(const char* message);
+
+ private:
+  friend class RemoteActor;
+
+  static void fire(Timer& timer, Scheduler& scheduler);
+  // Polls the endpoint and re-arms the timer for its next deadline.
+  void pump();
+  void rearm();
+  void table_row(const lit_wire_ActorTableEntry& row);
+  void table_done();
+  void exit_report(const lit_wire_ActorExit& report);
+  void reply(const lit_wire_SupervisionReply& reply);
+  void message_back(const lit_wire_ActorMessage& message);
+  // Sends START or ATTACH for a started, detached proxy whose row is known.
+  void attach(RemoteActor& proxy);
+  // Ends a proxy's incarnation for a reason that came from the device or the link.
+  void end(RemoteActor& proxy, Reason reason);
+  void restart_managed();
+  RemoteActor* at_index(std::uint32_t index);
+
+  struct NodeTimer : Timer {
+    RemoteNode* node = nullptr;
+  };
+  // Supervision commands wait here for the link's window, in order.
+  struct Command {
+    lit_wire_SupervisionAction action = lit_wire_SupervisionAction_SUPERVISION_ACTION_UNSPECIFIED;
+    std::uint32_t actor = 0;
+    std::uint32_t request_id = 0;
+  };
+  static constexpr std::size_t kCommandQueue = 2 * kMaxProxies;
+  bool queue_command(lit_wire_SupervisionAction action, std::uint32_t actor, std::uint32_t request_id);
+  void flush_commands();
+
+  Scheduler& scheduler_;
+  Endpoint endpoint_;
+  RemoteNodeConfig config_;
+  NodeTimer timer_{};
+  DeviceInfo device_{};
+  std::uint64_t last_boot_id_ = 0;
+  bool table_complete_ = false;
+  std::array<RemoteActor, kMaxProxies> proxies_{};
+  std::size_t proxy_count_ = 0;
+  std::uint32_t next_request_ = 1;
+  std::array<Command, kCommandQueue> commands_{};
+  std::size_t command_head_ = 0;
+  std::size_t command_count_ = 0;
+  RemoteNodeCounters counters_{};
+  bool pumping_ = false;
+};
+
+}  // namespace lit::link

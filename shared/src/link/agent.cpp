@@ -1,0 +1,329 @@
+// The device side of the link; see agent.hpp.
+#include "lit/link/agent.hpp"
+
+#include <cstring>
+
+namespace lit::link {
+
+DeviceAgent::DeviceAgent(Scheduler& scheduler,
+                         std::span<const AgentActor> actors,
+                         ByteSink sink,
+                         const DeviceAgentConfig& config)
+    : scheduler_(scheduler),
+      actors_(actors.size() <= kMaxDeviceActors ? actors : actors.first(kMaxDeviceActors)),
+      config_(config),
+      endpoint_(sink, config.session, config.schema_hash) {
+  observer_.agent = this;
+  timer_.agent = this;
+  timer_.fire = &DeviceAgent::fire;
+  rearm();
+}
+
+void DeviceAgent::on_bytes(std::span<const std::uint8_t> bytes) {
+  endpoint_.on_bytes(bytes, scheduler_.now(), *this);
+  rearm();
+}
+
+void DeviceAgent::fire(Timer& timer, Scheduler& scheduler) {
+  static_cast<void>(scheduler);
+  static_cast<AgentTimer&>(timer).agent->pump();
+}
+
+void DeviceAgent::pump() {
+  if (pumping_) return;
+  pumping_ = true;
+  endpoint_.poll(scheduler_.now(), *this);
+  if (restart_waiting_) finish_restart();
+  flush_reports();
+  endpoint_.poll(scheduler_.now(), *this);
+  pumping_ = false;
+  rearm();
+}
+
+void DeviceAgent::rearm() {
+  const Millis now = scheduler_.now();
+  Millis deadline = endpoint_.next_deadline();
+  if (report_count_ != 0 && endpoint_.window_open()) deadline = now;
+  if (restart_waiting_) deadline = now + 1;  // poll the supervisor until the child is down
+  scheduler_.arm(timer_, deadline > now ? deadline : now);
+}
+
+int DeviceAgent::index_of(const ActorCore& actor) const {
+  for (std::size_t i = 0; i < actors_.size(); ++i) {
+    if (actors_[i].actor == &actor) return static_cast<int>(i);
+  }
+  return -1;
+}
+
+// ---- reports ------------------------------------------------------------------------------
+
+void DeviceAgent::report(const Report& report) {
+  if (endpoint_.state() == EndpointState::down) return;  // the next handshake sends the whole table
+  if (report_count_ == kReportQueue) {
+    ++counters_.report_overflows;
+    return;
+  }
+  reports_[(report_head_ + report_count_) % kReportQueue] = report;
+  ++report_count_;
+  rearm();
+}
+
+void DeviceAgent::flush_reports() {
+  while (report_count_ != 0) {
+    const Report& next = reports_[report_head_];
+    Envelope envelope = lit_wire_Envelope_init_zero;
+    switch (next.kind) {
+      case Report::Kind::row: {
+        envelope.which_body = lit_wire_Envelope_actor_table_entry_tag;
+        lit_wire_ActorTableEntry& row = envelope.body.actor_table_entry;
+        const AgentActor& entry = actors_[next.actor];
+        row.index = next.actor;
+        row.has_info = true;
+        copy_text(row.info.path, entry.path);
+        const chart::Table* table = entry.actor->type().table;
+        copy_text(row.info.chart, table != nullptr ? table->name : std::string_view(entry.actor->type().kind));
+        row.info.chart_hash = table != nullptr ? table->structural_hash : 0;
+        row.info.incarnation = entry.actor->alive() ? entry.actor->incarnation() : 0;
+        row.info.supervised = entry.supervisor != nullptr;
+        break;
+      }
+      case Report::Kind::exit:
+        envelope.which_body = lit_wire_Envelope_actor_exit_tag;
+        envelope.body.actor_exit.actor = next.actor;
+        envelope.body.actor_exit.incarnation = next.incarnation;
+        envelope.body.actor_exit.reason = static_cast<lit_wire_ExitReason>(next.code);
+        copy_text(envelope.body.actor_exit.detail, next.detail);
+        break;
+      case Report::Kind::reply:
+        envelope.which_body = lit_wire_Envelope_supervision_reply_tag;
+        envelope.body.supervision_reply.request_id = next.request_id;
+        envelope.body.supervision_reply.result = static_cast<lit_wire_SupervisionResult>(next.code);
+        envelope.body.supervision_reply.actor = next.actor;
+        envelope.body.supervision_reply.incarnation = next.incarnation;
+        copy_text(envelope.body.supervision_reply.detail, next.detail);
+        break;
+    }
+    if (endpoint_.send(envelope, scheduler_.now()) != SendResult::ok) return;
+    ++counters_.reports_sent;
+    report_head_ = (report_head_ + 1) % kReportQueue;
+    --report_count_;
+  }
+}
+
+void DeviceAgent::reply(const lit_wire_SupervisionCommand& command,
+                        lit_wire_SupervisionResult result,
+                        const char* detail) {
+  const ActorCore& actor = *actors_[command.actor].actor;
+  report(Report{.kind = Report::Kind::reply,
+                .actor = static_cast<std::uint8_t>(command.actor),
+                .code = static_cast<std::uint8_t>(result),
+                .incarnation = actor.alive() ? actor.incarnation() : 0,
+                .request_id = command.request_id,
+                .detail = detail});
+}
+
+// ---- the endpoint's owner interface -------------------------------------------------------
+
+void DeviceAgent::fill_handshake(lit_wire_Handshake& mine) const {
+  mine.boot_id = config_.boot_id;
+  mine.last_reset = config_.last_reset;
+  mine.actor_count = static_cast<std::uint32_t>(actors_.size());
+}
+
+void DeviceAgent::on_link_up() {
+  // The table follows the handshake, one row per record.
+  report_head_ = 0;
+  report_count_ = 0;
+  for (std::size_t i = 0; i < actors_.size(); ++i) {
+    report(Report{.kind = Report::Kind::row, .actor = static_cast<std::uint8_t>(i)});
+  }
+}
+
+bool DeviceAgent::on_envelope(const Envelope& envelope) {
+  switch (envelope.which_body) {
+    case lit_wire_Envelope_actor_message_tag: return deliver(envelope.body.actor_message);
+    case lit_wire_Envelope_supervision_command_tag: return command(envelope.body.supervision_command);
+    default: ++counters_.unexpected; return true;
+  }
+}
+
+void DeviceAgent::on_best_effort(const Envelope& envelope, std::uint32_t gap) {
+  static_cast<void>(envelope);
+  static_cast<void>(gap);
+  ++counters_.unexpected;
+}
+
+void DeviceAgent::on_link_down(bool was_ready) {
+  static_cast<void>(was_ready);
+  report_count_ = 0;
+  restart_reply_ = false;
+  // Device autonomy: the local supervisors decide again, starting with any
+  // exit they recorded while the host held the actor.
+  for (std::size_t i = 0; i < actors_.size(); ++i) {
+    if (!claimed(i)) continue;
+    const AgentActor& entry = actors_[i];
+    static_cast<void>(entry.supervisor->hold_child(entry.child_id, false));
+  }
+  claimed_ = 0;
+}
+
+void DeviceAgent::on_rejected(const char* message) { scheduler_.port().log("link", "error", message); }
+
+// ---- the host's requests ------------------------------------------------------------------
+
+bool DeviceAgent::deliver(const lit_wire_ActorMessage& message) {
+  if (message.destination >= actors_.size()) {
+    ++counters_.unknown_actors;
+    return true;
+  }
+  const AgentActor& entry = actors_[message.destination];
+  ActorCore& actor = *entry.actor;
+  if (!actor.alive() ||
+      (message.destination_incarnation != 0 && message.destination_incarnation != actor.incarnation())) {
+    ++counters_.dead_messages;
+    return true;
+  }
+  if (message.event_id >= actor.event_count()) {
+    ++counters_.invalid_events;
+    return true;
+  }
+  const auto event = static_cast<chart::EventId>(message.event_id);
+  lit::SendResult result = lit::SendResult::invalid_event;
+  if (message.payload.size == 0 && actor.type().push_event != nullptr) {
+    result = actor.type().push_event(actor, event);
+  } else if (entry.deliver != nullptr) {
+    result = entry.deliver(
+        scheduler_, actor, event, std::span<const std::uint8_t>(message.payload.bytes, message.payload.size));
+  }
+  switch (result) {
+    case lit::SendResult::ok:
+      ++counters_.messages_delivered;
+      scheduler_.make_ready(actor);
+      return true;
+    case lit::SendResult::full: ++counters_.mailbox_full; return false;  // the host sends it again later
+    case lit::SendResult::dead: ++counters_.dead_messages; return true;
+    case lit::SendResult::invalid_event: ++counters_.invalid_events; return true;
+  }
+  return true;
+}
+
+void DeviceAgent::claim(std::size_t index) {
+  const AgentActor& entry = actors_[index];
+  claimed_ |= 1U << index;
+  static_cast<void>(entry.supervisor->hold_child(entry.child_id, true));
+}
+
+bool DeviceAgent::command(const lit_wire_SupervisionCommand& command) {
+  if (command.actor >= actors_.size()) {
+    ++counters_.unknown_actors;
+    return true;
+  }
+  // Room for this command's reply and the rows and exits it causes.
+  if (reports_free() < 4 || restart_waiting_) {
+    ++counters_.commands_deferred;
+    return false;
+  }
+  const AgentActor& entry = actors_[command.actor];
+  if (entry.supervisor == nullptr) {
+    reply(command, lit_wire_SupervisionResult_SUPERVISION_RESULT_NOT_A_CHILD, "not a device supervisor's child");
+    return true;
+  }
+  Supervisor& supervisor = *entry.supervisor;
+  if (!supervisor.idle()) {
+    ++counters_.commands_deferred;
+    return false;
+  }
+  ++counters_.commands;
+  claim(command.actor);
+  const bool running = entry.actor->alive();
+  SupervisorError error = SupervisorError::ok;
+  switch (command.action) {
+    case lit_wire_SupervisionAction_SUPERVISION_ACTION_START:
+      if (running) {
+        reply(command, lit_wire_SupervisionResult_SUPERVISION_RESULT_ALREADY_RUNNING);
+        return true;
+      }
+      error = supervisor.restart_child(entry.child_id);
+      break;
+    case lit_wire_SupervisionAction_SUPERVISION_ACTION_STOP:
+      if (!running) {
+        reply(command, lit_wire_SupervisionResult_SUPERVISION_RESULT_NOT_RUNNING);
+        return true;
+      }
+      error = supervisor.terminate_child(entry.child_id);
+      if (error == SupervisorError::pending) error = SupervisorError::ok;  // its exit report follows
+      break;
+    case lit_wire_SupervisionAction_SUPERVISION_ACTION_RESTART:
+      if (running) {
+        error = supervisor.terminate_child(entry.child_id);
+        if (error == SupervisorError::pending) {
+          restart_waiting_ = true;
+          restart_reply_ = true;
+          restart_command_ = command;
+          rearm();
+          return true;
+        }
+        if (error != SupervisorError::ok) break;
+      }
+      error = supervisor.restart_child(entry.child_id);
+      break;
+    default: reply(command, lit_wire_SupervisionResult_SUPERVISION_RESULT_UNSPECIFIED, "unknown action"); return true;
+  }
+  switch (error) {
+    case SupervisorError::ok: reply(command, lit_wire_SupervisionResult_SUPERVISION_RESULT_OK); break;
+    case SupervisorError::busy:
+      reply(command, lit_wire_SupervisionResult_SUPERVISION_RESULT_BUSY, to_string(error));
+      break;
+    case SupervisorError::running:
+      reply(command, lit_wire_SupervisionResult_SUPERVISION_RESULT_ALREADY_RUNNING, to_string(error));
+      break;
+    default: reply(command, lit_wire_SupervisionResult_SUPERVISION_RESULT_FAILED, to_string(error)); break;
+  }
+  return true;
+}
+
+void DeviceAgent::finish_restart() {
+  const AgentActor& entry = actors_[restart_command_.actor];
+  if (!entry.supervisor->idle()) return;
+  restart_waiting_ = false;
+  const SupervisorError error = entry.supervisor->restart_child(entry.child_id);
+  if (!restart_reply_) return;
+  reply(restart_command_,
+        error == SupervisorError::ok ? lit_wire_SupervisionResult_SUPERVISION_RESULT_OK
+                                     : lit_wire_SupervisionResult_SUPERVISION_RESULT_FAILED,
+        error == SupervisorError::ok ? "" : to_string(error));
+}
+
+// ---- observer -----------------------------------------------------------------------------
+
+void DeviceAgent::AgentObserver::on_started(const ActorCore& actor) {
+  const int index = agent->index_of(actor);
+  if (index >= 0) agent->report(Report{.kind = Report::Kind::row, .actor = static_cast<std::uint8_t>(index)});
+  if (next != nullptr) next->on_started(actor);
+}
+
+void DeviceAgent::AgentObserver::on_exited(const ActorCore& actor, std::uint32_t incarnation, Reason reason) {
+  const int index = agent->index_of(actor);
+  if (index >= 0) {
+    agent->report(Report{.kind = Report::Kind::exit,
+                         .actor = static_cast<std::uint8_t>(index),
+                         .code = static_cast<std::uint8_t>(to_wire(reason.kind)),
+                         .incarnation = incarnation,
+                         .detail = reason.text});
+  }
+  if (next != nullptr) next->on_exited(actor, incarnation, reason);
+}
+
+void DeviceAgent::AgentObserver::on_dispatched(const ActorCore& actor, chart::EventId event, chart::Outcome outcome) {
+  if (next != nullptr) next->on_dispatched(actor, event, outcome);
+}
+
+void DeviceAgent::AgentObserver::on_trace(const ActorCore& actor, chart::TraceRecord record) {
+  if (next != nullptr) next->on_trace(actor, record);
+}
+
+void DeviceAgent::AgentObserver::on_escalated(const ActorCore& supervisor, Reason reason) {
+  if (next != nullptr) next->on_escalated(supervisor, reason);
+}
+
+}  // namespace lit::link

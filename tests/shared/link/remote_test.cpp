@@ -1,0 +1,470 @@
+// Supervision across the link: a host loop with a RemoteNode and a device loop
+// with a DeviceAgent, each on its own simulated port, joined by a byte pipe
+// with a fixed latency that the tests can cut (unplug), and a device that can
+// be rebooted (a fresh device loop with a new boot id). Everything goes
+// through the real endpoint, session, framing and nanopb envelopes.
+#include "lit/link/remote.hpp"
+
+#include <gtest/gtest.h>
+
+#include <array>
+#include <cstdint>
+#include <cstring>
+#include <deque>
+#include <memory>
+#include <span>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "lit/link/agent.hpp"
+#include "lit/runtime.hpp"
+#include "sim/sim_port.hpp"
+
+namespace {
+
+using namespace lit::chart::dsl;
+using lit::ChildSpec;
+using lit::Reason;
+using lit::SendResult;
+using lit::Strategy;
+using lit::SupervisorError;
+using lit::SupervisorFlags;
+using lit::chart::Step;
+using lit::link::RemoteActor;
+
+// ---- the actors -----------------------------------------------------------------------------
+
+// A message payload on the device: a sequence number, to check order.
+struct Seq {
+  std::uint32_t n = 0;
+};
+
+struct Worker {
+  std::uint32_t pings = 0;
+  std::uint32_t last_seq = 0;
+  std::uint32_t out_of_order = 0;
+};
+
+// The same chart runs on both sides: the device's actors, and the host's
+// copy that names the events and checks the structural hash.
+constexpr auto worker_chart = lit::chart::define<Worker>("worker",
+                                                         initial("up"),
+                                                         state("up",
+                                                               on("ping").then([](Worker& w, Step& step) {
+                                                                 ++w.pings;
+                                                                 const auto* seq =
+                                                                     static_cast<const Seq*>(step.event().data);
+                                                                 if (seq != nullptr && seq->n != 0) {
+                                                                   if (seq->n != w.last_seq + 1) ++w.out_of_order;
+                                                                   w.last_seq = seq->n;
+                                                                 }
+                                                               }),
+                                                               on("boom").then([](Step& step) { step.fail("boom"); })));
+
+using DeviceWorker = lit::Actor<worker_chart, lit::MailboxConfig{.capacity = 2}, Seq>;
+using HostWorker = lit::Actor<worker_chart, lit::MailboxConfig{.capacity = 4}>;
+using Sup = lit::StaticSupervisor<4, 16>;
+
+struct Monitor {
+  std::vector<lit::Down> downs;
+};
+constexpr auto monitor_chart = lit::chart::define<Monitor>(
+    "monitor", initial("watching"), state("watching", on("down").then([](Monitor& m, Step& s) {
+      m.downs.push_back(*static_cast<const lit::Down*>(s.event().data));
+    })));
+using MonitorActor = lit::Actor<monitor_chart>;
+
+lit::SendResult deliver_seq(lit::Scheduler& scheduler,
+                            lit::ActorCore& actor,
+                            lit::chart::EventId event,
+                            std::span<const std::uint8_t> payload) {
+  Seq seq;
+  if (payload.size() != sizeof(seq.n)) return SendResult::invalid_event;
+  std::memcpy(&seq.n, payload.data(), sizeof(seq.n));
+  return scheduler.send(lit::Address<Seq>{actor.id()}, event, seq);
+}
+
+lit::link::RemotePayload seq_payload(std::uint32_t n) {
+  lit::link::RemotePayload payload;
+  payload.size = sizeof(n);
+  std::memcpy(payload.bytes.data(), &n, sizeof(n));
+  return payload;
+}
+
+const lit::chart::EventId kPing = worker_chart.event("ping");
+const lit::chart::EventId kBoom = worker_chart.event("boom");
+
+// ---- the wire ---------------------------------------------------------------------------------
+
+// One direction: bytes arrive `latency` ms after they were written, unless cut.
+struct Pipe {
+  lit::Millis latency = 2;
+  bool cut = false;
+  std::deque<std::pair<lit::Millis, std::uint8_t>> bytes;
+  lit::Millis now = 0;
+  std::uint64_t carried = 0;
+
+  void write(std::span<const std::uint8_t> data) {
+    if (cut) return;
+    for (std::uint8_t b : data) bytes.emplace_back(now + latency, b);
+    carried += data.size();
+  }
+  std::vector<std::uint8_t> due(lit::Millis at) {
+    std::vector<std::uint8_t> out;
+    while (!bytes.empty() && bytes.front().first <= at) {
+      out.push_back(bytes.front().second);
+      bytes.pop_front();
+    }
+    return out;
+  }
+  static void sink(void* context, std::span<const std::uint8_t> data) { static_cast<Pipe*>(context)->write(data); }
+};
+
+// ---- the two sides ----------------------------------------------------------------------------
+
+struct Device {
+  explicit Device(Pipe& out, std::uint64_t boot_id, std::uint64_t schema_hash = lit::link::kSchemaHash)
+      : agent(scheduler,
+              table,
+              lit::link::ByteSink{&out, &Pipe::sink},
+              lit::link::DeviceAgentConfig{.boot_id = boot_id,
+                                           .last_reset = lit_wire_ResetReason_RESET_REASON_WATCHDOG,
+                                           .schema_hash = schema_hash}) {
+    port.attach(scheduler);
+    scheduler.set_observer(&agent.observer());
+    EXPECT_EQ(sup.add_child(ChildSpec{.id = "blinky", .actor = &blinky}), SupervisorError::ok);
+    EXPECT_EQ(sup.add_child(ChildSpec{.id = "valve", .actor = &valve}), SupervisorError::ok);
+    Reason failure;
+    EXPECT_TRUE(scheduler.start(sup, nullptr, failure));
+    port.run_until_idle();
+  }
+
+  lit::sim::SimPort port{7};
+  std::array<lit::Watch, 8> watches{};
+  lit::Scheduler scheduler{port, {.watches = watches}, {.loop_id = 1}};
+  DeviceWorker blinky;
+  DeviceWorker valve;
+  // Restarts on its own up to 5 in 10 s.
+  Sup sup{SupervisorFlags{.strategy = Strategy::one_for_one, .intensity = {.max_restarts = 5, .period_ms = 10'000}}};
+  std::array<lit::link::AgentActor, 3> table{{
+      {.path = "/dev", .actor = &sup},
+      {.path = "/dev/blinky", .actor = &blinky, .supervisor = &sup, .child_id = "blinky", .deliver = &deliver_seq},
+      {.path = "/dev/valve", .actor = &valve, .supervisor = &sup, .child_id = "valve", .deliver = &deliver_seq},
+  }};
+  lit::link::DeviceAgent agent;
+};
+
+class RemoteTest : public ::testing::Test {
+ protected:
+  RemoteTest() {
+    host_port.attach(host);
+    device = std::make_unique<Device>(to_host, 0xB001);
+  }
+
+  // Runs both loops and the wire for `ms` milliseconds, 1 ms at a time.
+  void run(lit::Millis ms) {
+    for (lit::Millis i = 0; i < ms; ++i) {
+      host_port.advance(1);
+      device->port.advance(1);
+      ++now;
+      to_device.now = now;
+      to_host.now = now;
+      const auto for_device = to_device.due(now);
+      if (!for_device.empty()) device->agent.on_bytes(for_device);
+      const auto for_host = to_host.due(now);
+      if (!for_host.empty()) node.on_bytes(for_host);
+      host_port.run_until_idle();
+      device->port.run_until_idle();
+    }
+  }
+  void unplug() {
+    to_device.cut = true;
+    to_host.cut = true;
+    to_device.bytes.clear();
+    to_host.bytes.clear();
+  }
+  void replug() {
+    to_device.cut = false;
+    to_host.cut = false;
+  }
+  // The device loses power and boots again with a new boot id.
+  void reboot(std::uint64_t boot_id) {
+    to_device.bytes.clear();
+    to_host.bytes.clear();
+    device.reset();
+    device = std::make_unique<Device>(to_host, boot_id);
+  }
+  bool start_root(lit::ActorCore& actor) {
+    Reason failure;
+    const bool started = host.start(actor, nullptr, failure);
+    host_port.run_until_idle();
+    return started;
+  }
+
+  lit::Millis now = 0;
+  Pipe to_device;
+  Pipe to_host;
+  lit::sim::SimPort host_port{3};
+  std::array<lit::Watch, 16> host_watches{};
+  lit::Scheduler host{host_port, {.watches = host_watches}, {.loop_id = 0}};
+  lit::link::RemoteNode node{
+      host, lit::link::ByteSink{&to_device, &Pipe::sink}, lit::link::RemoteNodeConfig{.boot_id = 0x4057}};
+  std::unique_ptr<Device> device;
+};
+
+// ---- the handshake ----------------------------------------------------------------------------
+
+TEST_F(RemoteTest, handshake_brings_boot_id_reset_reason_and_the_actor_table) {
+  run(50);
+  ASSERT_TRUE(node.ready());
+  const lit::link::DeviceInfo& info = node.device();
+  EXPECT_EQ(info.boot_id, 0xB001U);
+  EXPECT_EQ(info.last_reset, lit_wire_ResetReason_RESET_REASON_WATCHDOG);
+  ASSERT_EQ(info.actor_count, 3U);
+  EXPECT_STREQ(info.actors[0].path, "/dev");
+  EXPECT_STREQ(info.actors[0].chart, "supervisor");
+  EXPECT_FALSE(info.actors[0].supervised);
+  EXPECT_STREQ(info.actors[2].path, "/dev/valve");
+  EXPECT_STREQ(info.actors[2].chart, "worker");
+  EXPECT_TRUE(info.actors[2].supervised);
+  EXPECT_EQ(info.actors[2].incarnation, 1U);
+  // The device's chart hash is the host build's hash of the same chart.
+  EXPECT_EQ(info.actors[2].chart_hash, HostWorker::kTable.structural_hash);
+  EXPECT_EQ(device->agent.host_boot_id(), 0x4057U);
+  EXPECT_EQ(node.counters().handshakes, 1U);
+  EXPECT_EQ(node.endpoint_counters().rejections, 0U);
+}
+
+TEST_F(RemoteTest, a_schema_mismatch_is_refused_by_both_sides_with_a_message_naming_both_hashes) {
+  device = std::make_unique<Device>(to_host, 0xB002, lit::link::kSchemaHash ^ 1U);
+  RemoteActor* valve = node.declare("/dev/valve");
+  ASSERT_NE(valve, nullptr);
+  ASSERT_TRUE(node.manage(*valve));
+  run(100);
+  EXPECT_EQ(node.state(), lit::link::EndpointState::rejected);
+  EXPECT_EQ(device->agent.state(), lit::link::EndpointState::rejected);
+  EXPECT_FALSE(node.ready());
+  const std::string error = node.error();
+  EXPECT_NE(error.find("wire schema mismatch"), std::string::npos) << error;
+  EXPECT_NE(error.find("build both from the same proto/"), std::string::npos) << error;
+  char mine[19];
+  std::snprintf(mine, sizeof(mine), "0x%016llx", static_cast<unsigned long long>(lit::link::kSchemaHash));
+  EXPECT_NE(error.find(mine), std::string::npos) << error;
+  // Nothing crossed: the table never arrived and the proxy never attached.
+  EXPECT_EQ(node.device().rows_received, 0U);
+  EXPECT_EQ(valve->link(), RemoteActor::Link::detached);
+  EXPECT_EQ(host.send(valve->address(), kPing, lit::link::RemotePayload{}), SendResult::ok);
+  run(100);
+  EXPECT_EQ(device->valve.context().pings, 0U);
+  ASSERT_FALSE(host_port.logs().empty());
+  EXPECT_NE(host_port.logs().back().find("wire schema mismatch"), std::string::npos);
+}
+
+// ---- messages -------------------------------------------------------------------------------
+
+TEST_F(RemoteTest, sending_to_a_device_actor_is_the_same_call_and_keeps_order_under_flow_control) {
+  RemoteActor* valve = node.declare("/dev/valve");
+  ASSERT_TRUE(node.manage(*valve));
+  run(50);
+  ASSERT_EQ(valve->link(), RemoteActor::Link::attached);
+  EXPECT_EQ(valve->device_incarnation(), 1U);
+  // Far more than the device mailbox (2) holds: the agent refuses what does
+  // not fit, the session resends it, and all of it arrives, in order.
+  std::uint32_t sent = 0;
+  for (int round = 0; round < 40; ++round) {
+    while (host.send(valve->address(), kPing, seq_payload(sent + 1)) == SendResult::ok) ++sent;
+    run(100);
+  }
+  for (int waited = 0; waited < 120 && device->valve.context().pings < sent; ++waited) run(1000);
+  EXPECT_GE(sent, 40U);
+  EXPECT_EQ(device->valve.context().pings, sent);
+  EXPECT_EQ(device->valve.context().last_seq, sent);
+  EXPECT_EQ(device->valve.context().out_of_order, 0U);
+  EXPECT_GT(device->agent.counters().mailbox_full, 0U) << "the test must exercise the refusal path";
+  EXPECT_EQ(device->agent.counters().dead_messages, 0U);
+}
+
+// ---- supervision across the link -----------------------------------------------------------
+
+TEST_F(RemoteTest, a_device_failure_restarts_host_and_device_children_of_a_one_for_all_host_supervisor) {
+  HostWorker before, after;
+  RemoteActor* valve = node.declare("/dev/valve");
+  Sup sup{SupervisorFlags{.strategy = Strategy::one_for_all, .intensity = {.max_restarts = 3, .period_ms = 5000}}};
+  ASSERT_EQ(sup.add_child(ChildSpec{.id = "before", .actor = &before}), SupervisorError::ok);
+  ASSERT_EQ(sup.add_child(ChildSpec{.id = "valve", .actor = valve}), SupervisorError::ok);
+  ASSERT_EQ(sup.add_child(ChildSpec{.id = "after", .actor = &after}), SupervisorError::ok);
+  ASSERT_TRUE(start_root(sup));
+  run(50);
+  ASSERT_EQ(valve->link(), RemoteActor::Link::attached);
+  EXPECT_TRUE(device->agent.claimed(2));
+  const std::uint32_t device_before = device->valve.incarnation();
+
+  ASSERT_EQ(host.send(valve->address(), kBoom, lit::link::RemotePayload{}), SendResult::ok);
+  run(50);
+  // The host supervisor handled it: every child restarted, the device one in
+  // its static slot by a command, so its incarnation moved on once.
+  EXPECT_EQ(sup.restarts(), 1U);
+  EXPECT_EQ(before.incarnation(), 2U);
+  EXPECT_EQ(after.incarnation(), 2U);
+  EXPECT_EQ(valve->incarnation(), 2U);
+  EXPECT_EQ(valve->link(), RemoteActor::Link::attached);
+  EXPECT_TRUE(device->valve.alive());
+  EXPECT_EQ(device->valve.incarnation(), device_before + 1);
+  EXPECT_EQ(valve->device_incarnation(), device->valve.incarnation());
+  EXPECT_STREQ(valve->last_exit_detail(), "boom");
+  // The device supervisor left it to the host.
+  EXPECT_EQ(device->sup.restarts(), 0U);
+  EXPECT_EQ(device->blinky.incarnation(), 1U);
+  EXPECT_EQ(node.counters().exits_reported, 1U);
+}
+
+TEST_F(RemoteTest, restart_intensity_exceeded_on_a_device_child_escalates_the_host_supervisor) {
+  RemoteActor* valve = node.declare("/dev/valve");
+  Sup sup{SupervisorFlags{.strategy = Strategy::one_for_one, .intensity = {.max_restarts = 2, .period_ms = 5000}}};
+  ASSERT_EQ(sup.add_child(ChildSpec{.id = "valve", .actor = valve}), SupervisorError::ok);
+  ASSERT_TRUE(start_root(sup));
+  run(50);
+  for (int i = 0; i < 3; ++i) {
+    ASSERT_EQ(valve->link(), RemoteActor::Link::attached) << i;
+    ASSERT_EQ(host.send(valve->address(), kBoom, lit::link::RemotePayload{}), SendResult::ok);
+    run(50);
+  }
+  // Two restarts fit the window, the third failure does not: OTP shuts the
+  // supervisor down, which stops the device child too.
+  EXPECT_FALSE(sup.alive());
+  EXPECT_EQ(sup.restarts(), 3U);
+  EXPECT_FALSE(valve->alive());
+  EXPECT_FALSE(device->valve.alive());
+  EXPECT_EQ(device->sup.restarts(), 0U);
+  ASSERT_EQ(host_port.fatals().size(), 1U);  // a root supervisor reaching its intensity is fatal
+}
+
+// ---- link loss and reconnection -------------------------------------------------------------
+
+TEST_F(RemoteTest, link_loss_gives_each_watcher_one_noconnection_down_and_draws_on_the_link_budget) {
+  RemoteActor* valve = node.declare("/dev/valve");
+  Sup sup{SupervisorFlags{.strategy = Strategy::one_for_one, .intensity = {.max_restarts = 1, .period_ms = 60'000}}};
+  ASSERT_EQ(sup.add_child(ChildSpec{.id = "valve", .actor = valve}), SupervisorError::ok);
+  ASSERT_TRUE(start_root(sup));
+  MonitorActor first, second;
+  ASSERT_TRUE(start_root(first));
+  ASSERT_TRUE(start_root(second));
+  run(50);
+  ASSERT_EQ(valve->link(), RemoteActor::Link::attached);
+  const lit::ActorId watched = valve->id();
+  ASSERT_EQ(host.watch(first.id(), watched), lit::WatchResult::ok);
+  ASSERT_EQ(host.watch(second.id(), watched), lit::WatchResult::ok);
+  // A message in flight when the cable goes is not delivered to a later life.
+  ASSERT_EQ(host.send(valve->address(), kPing, seq_payload(1)), SendResult::ok);
+
+  unplug();
+  const lit::Millis unplugged_at = now;
+  run(1200);
+  for (MonitorActor* monitor : {&first, &second}) {
+    ASSERT_EQ(monitor->context().downs.size(), 1U);
+    EXPECT_EQ(monitor->context().downs[0].actor, watched);
+    EXPECT_EQ(monitor->context().downs[0].reason.kind, lit::ExitKind::noconnection);
+  }
+  EXPECT_EQ(node.counters().link_losses, 1U);
+  EXPECT_LE(node.session_counters().link_downs, 1U);
+  // The link budget paid for the restart; the crash budget (1) is untouched.
+  EXPECT_EQ(sup.link_restarts(), 1U);
+  EXPECT_EQ(sup.restarts(), 0U);
+  EXPECT_TRUE(sup.alive());
+  EXPECT_TRUE(valve->alive());
+  EXPECT_EQ(valve->link(), RemoteActor::Link::detached);
+  static_cast<void>(unplugged_at);
+
+  // Device autonomy: with the host gone its own supervisor restarts a failure.
+  EXPECT_FALSE(device->agent.claimed(2));
+  ASSERT_EQ(device->scheduler.send(device->valve.address(), kBoom, Seq{}), SendResult::ok);
+  device->port.run_until_idle();
+  EXPECT_EQ(device->sup.restarts(), 1U);
+  EXPECT_TRUE(device->valve.alive());
+  const std::uint32_t device_incarnation = device->valve.incarnation();
+
+  // Same boot id: the proxy re-attaches to what runs now; nothing is re-spawned.
+  replug();
+  run(2000);
+  EXPECT_EQ(node.counters().handshakes, 2U);
+  EXPECT_EQ(node.counters().reboots, 0U);
+  EXPECT_EQ(valve->link(), RemoteActor::Link::attached);
+  EXPECT_EQ(valve->device_incarnation(), device_incarnation);
+  EXPECT_EQ(device->valve.incarnation(), device_incarnation);
+  EXPECT_TRUE(device->agent.claimed(2));
+  // Still exactly one DOWN each.
+  EXPECT_EQ(first.context().downs.size(), 1U);
+  EXPECT_EQ(second.context().downs.size(), 1U);
+  ASSERT_EQ(host.send(valve->address(), kPing, lit::link::RemotePayload{}), SendResult::ok);
+  run(50);
+  EXPECT_EQ(device->valve.context().pings, 1U);
+}
+
+TEST_F(RemoteTest, after_a_reboot_old_addresses_are_dead_and_children_are_respawned_from_spec) {
+  RemoteActor* valve = node.declare("/dev/valve");
+  RemoteActor* blinky = node.declare("/dev/blinky");
+  ASSERT_TRUE(node.manage(*blinky));
+  Sup sup{SupervisorFlags{.strategy = Strategy::one_for_one}};
+  ASSERT_EQ(sup.add_child(ChildSpec{.id = "valve", .actor = valve}), SupervisorError::ok);
+  ASSERT_TRUE(start_root(sup));
+  run(50);
+  ASSERT_EQ(valve->link(), RemoteActor::Link::attached);
+  ASSERT_EQ(blinky->link(), RemoteActor::Link::attached);
+  const auto old_valve = valve->address();
+  const auto old_blinky = blinky->address();
+
+  unplug();
+  run(1200);
+  reboot(0xB002);
+  replug();
+  run(2000);
+  EXPECT_EQ(node.device().boot_id, 0xB002U);
+  EXPECT_EQ(node.counters().reboots, 1U);
+  EXPECT_EQ(host.send(old_valve, kPing, seq_payload(1)), SendResult::dead);
+  EXPECT_EQ(host.send(old_blinky, kPing, seq_payload(1)), SendResult::dead);
+  ASSERT_EQ(valve->link(), RemoteActor::Link::attached);
+  ASSERT_EQ(blinky->link(), RemoteActor::Link::attached);
+  EXPECT_EQ(valve->device_incarnation(), device->valve.incarnation());
+  EXPECT_TRUE(device->agent.claimed(2));
+  EXPECT_FALSE(device->agent.claimed(1));  // the node only watches blinky
+  ASSERT_EQ(host.send(valve->address(), kPing, seq_payload(1)), SendResult::ok);
+  ASSERT_EQ(host.send(blinky->address(), kPing, seq_payload(1)), SendResult::ok);
+  run(50);
+  EXPECT_EQ(device->valve.context().pings, 1U);
+  EXPECT_EQ(device->blinky.context().pings, 1U);
+}
+
+TEST_F(RemoteTest, a_managed_proxy_follows_device_side_restarts_with_one_down_per_incarnation) {
+  RemoteActor* blinky = node.declare("/dev/blinky");
+  ASSERT_TRUE(node.manage(*blinky));
+  MonitorActor monitor;
+  ASSERT_TRUE(start_root(monitor));
+  run(50);
+  ASSERT_EQ(blinky->link(), RemoteActor::Link::attached);
+  ASSERT_EQ(host.watch(monitor.id(), blinky->id()), lit::WatchResult::ok);
+  ASSERT_EQ(host.send(blinky->address(), kBoom, lit::link::RemotePayload{}), SendResult::ok);
+  run(50);
+  ASSERT_EQ(monitor.context().downs.size(), 1U);
+  EXPECT_EQ(monitor.context().downs[0].reason.kind, lit::ExitKind::failed);
+  // The device supervisor restarted it (the host does not supervise it); the
+  // node attached a new proxy incarnation to the new device incarnation.
+  EXPECT_EQ(device->sup.restarts(), 1U);
+  EXPECT_EQ(blinky->link(), RemoteActor::Link::attached);
+  EXPECT_EQ(blinky->device_incarnation(), device->blinky.incarnation());
+  EXPECT_EQ(blinky->incarnation(), 2U);
+}
+
+TEST_F(RemoteTest, a_declared_path_the_device_lacks_fails_the_child_with_a_clear_reason) {
+  RemoteActor* ghost = node.declare("/dev/ghost");
+  Sup sup{SupervisorFlags{.strategy = Strategy::one_for_one, .intensity = {.max_restarts = 1, .period_ms = 5000}}};
+  ASSERT_EQ(sup.add_child(ChildSpec{.id = "ghost", .actor = ghost}), SupervisorError::ok);
+  ASSERT_TRUE(start_root(sup));
+  EXPECT_TRUE(ghost->alive());  // waiting for the device
+  run(100);
+  EXPECT_EQ(node.counters().unknown_actors, 1U);
+  EXPECT_FALSE(ghost->alive());
+  EXPECT_FALSE(sup.alive());  // its restarts failed to start: the supervisor gave up
+}
+
+}  // namespace
