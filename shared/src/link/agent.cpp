@@ -237,7 +237,7 @@ bool DeviceAgent::command(const lit_wire_SupervisionCommand& command) {
   claim(command.actor);
   const bool running = entry.actor->alive();
   SupervisorError error = SupervisorError::ok;
-  switch (command.action) {
+  switch (wire_value(command.action)) {
     case lit_wire_SupervisionAction_SUPERVISION_ACTION_START:
       if (running) {
         reply(command, lit_wire_SupervisionResult_SUPERVISION_RESULT_ALREADY_RUNNING);

@@ -7,7 +7,7 @@ namespace lit::link {
 
 namespace {
 
-Reason reason_from_wire(lit_wire_ExitReason reason) {
+Reason reason_from_wire(std::int32_t reason) {
   switch (reason) {
     case lit_wire_ExitReason_EXIT_REASON_NORMAL: return Reason::normal();
     case lit_wire_ExitReason_EXIT_REASON_STOPPED: return Reason::shutdown();
@@ -16,7 +16,7 @@ Reason reason_from_wire(lit_wire_ExitReason reason) {
     case lit_wire_ExitReason_EXIT_REASON_OVERFLOW: return Reason::failed("device actor overflowed");
     case lit_wire_ExitReason_EXIT_REASON_ESCALATED: return Reason{ExitKind::shutdown, "device supervisor escalated"};
     case lit_wire_ExitReason_EXIT_REASON_NO_ACTOR: return Reason::noproc();
-    case lit_wire_ExitReason_EXIT_REASON_UNSPECIFIED: break;
+    default: break;
   }
   return Reason::failed("device actor exited");
 }
@@ -276,7 +276,10 @@ void RemoteNode::on_handshake(const lit_wire_Handshake& peer) {
   }
   device_ = DeviceInfo{};
   device_.boot_id = peer.boot_id;
-  device_.last_reset = peer.last_reset;
+  const std::int32_t reset = wire_value(peer.last_reset);
+  device_.last_reset = reset >= _lit_wire_ResetReason_MIN && reset <= _lit_wire_ResetReason_MAX
+                           ? static_cast<lit_wire_ResetReason>(reset)
+                           : lit_wire_ResetReason_RESET_REASON_UNSPECIFIED;
   device_.actor_count = peer.actor_count;
   if (device_.actor_count > kMaxDeviceActors) {
     ++counters_.table_errors;
@@ -355,7 +358,7 @@ void RemoteNode::exit_report(const lit_wire_ActorExit& report) {
   }
   ++counters_.exits_reported;
   copy_text(proxy->detail_, report.detail);
-  end(*proxy, reason_from_wire(report.reason));
+  end(*proxy, reason_from_wire(wire_value(report.reason)));
 }
 
 void RemoteNode::reply(const lit_wire_SupervisionReply& reply) {
@@ -366,8 +369,9 @@ void RemoteNode::reply(const lit_wire_SupervisionReply& reply) {
     ++counters_.stale_reports;
     return;
   }
-  if (reply.result == lit_wire_SupervisionResult_SUPERVISION_RESULT_OK ||
-      reply.result == lit_wire_SupervisionResult_SUPERVISION_RESULT_ALREADY_RUNNING) {
+  const std::int32_t result = wire_value(reply.result);
+  if (result == lit_wire_SupervisionResult_SUPERVISION_RESULT_OK ||
+      result == lit_wire_SupervisionResult_SUPERVISION_RESULT_ALREADY_RUNNING) {
     proxy->link_ = RemoteActor::Link::attached;
     proxy->device_incarnation_ = reply.incarnation;
     proxy->request_id_ = 0;

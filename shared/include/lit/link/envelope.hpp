@@ -9,6 +9,7 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <span>
 #include <string_view>
 
@@ -51,6 +52,17 @@ void copy_text(std::array<char, N>& to, std::string_view from) {
   const std::size_t n = from.size() < N - 1 ? from.size() : N - 1;
   for (std::size_t i = 0; i < n; ++i) to[i] = from[i];
   to[n] = '\0';
+}
+
+// A received enum field's value. nanopb stores whatever number arrived, so a
+// peer can put one outside the enum's range there; reading the field as the
+// enum would then be undefined, so it is read as its integer.
+template <class Enum>
+std::int32_t wire_value(const Enum& field) {
+  static_assert(sizeof(Enum) == sizeof(std::int32_t), "nanopb enums are 32-bit");
+  std::int32_t value = 0;
+  std::memcpy(&value, &field, sizeof(value));
+  return value;
 }
 
 inline lit_wire_ExitReason to_wire(ExitKind kind) {

@@ -151,6 +151,7 @@ class RemoteNode {
   const RemoteNodeCounters& counters() const { return counters_; }
   const EndpointCounters& endpoint_counters() const { return endpoint_.counters(); }
   SessionCounters session_counters() const { return endpoint_.session().counters(); }
+  std::size_t session_inflight() const { return endpoint_.session().in_flight(); }
   const FrameErrors& frame_errors() const { return endpoint_.session().frame_errors(); }
   Scheduler& scheduler() const { return scheduler_; }
   std::span<RemoteActor> proxies() { return {proxies_.data(), proxy_count_}; }
