@@ -1,8 +1,9 @@
 // Link benchmark on the modelled UART (tests/sim/uart.hpp): goodput, delivery
 // latency and link-down detection of two LinkSession<4, 256> on virtual time.
 // The figures are the model's, deterministic for a given command line, not
-// wall-clock measurements. Each side reads what arrived at every byte arrival
-// and polls when a frame delimiter came in or its next_deadline() is due.
+// wall-clock measurements. Each side reads what arrived at every byte arrival,
+// a saturating sender then refills its window, and each side polls when a
+// frame delimiter came in or its next_deadline() is due.
 //
 // Usage: link_bench [--quick] [--seconds N]
 //   --seconds N   virtual seconds per throughput case (default 60)
@@ -43,6 +44,13 @@ struct Party {
   std::vector<std::uint8_t> rx;
   std::uint32_t next_index = 0;
   bool saturate = false;  // keep the session's window full of 64-byte bodies
+  // A slow consumer: a mailbox of `mailbox` records drained one per
+  // drain_us; a record finding it full is refused. 0: accepts everything.
+  std::uint64_t mailbox = 0;
+  std::uint64_t drain_us = 1000;
+  std::uint64_t queued = 0;
+  std::uint64_t drained_at_us = 0;
+  std::uint64_t refused = 0;
 
   // Received bodies, from measure_from_us on.
   std::uint64_t measure_from_us = 0;
@@ -54,6 +62,10 @@ struct Party {
   void write(std::span<const std::uint8_t> bytes) { out->write(bytes, now_us); }
 
   bool on_reliable(std::span<const std::uint8_t> body) {
+    if (mailbox != 0 && !enqueue()) {
+      ++refused;
+      return false;
+    }
     std::uint64_t sent_us = 0;
     std::memcpy(&sent_us, body.data(), sizeof sent_us);
     if (sent_us >= measure_from_us) {
@@ -66,6 +78,15 @@ struct Party {
   void on_link_up() {}
   void on_link_down() { downs_at_us.push_back(now_us); }
   void on_send_failed(std::uint32_t) {}
+
+  bool enqueue() {
+    const std::uint64_t drained = std::min(queued, (now_us - drained_at_us) / drain_us);
+    queued -= drained;
+    drained_at_us = queued == 0 ? now_us : drained_at_us + drained * drain_us;
+    if (queued == mailbox) return false;
+    ++queued;
+    return true;
+  }
 
   // A 64-byte body: its send instant, its index, filler.
   SendResult send_one() {
@@ -80,13 +101,15 @@ struct Party {
 
   void step(std::uint64_t at_us) {
     now_us = at_us;
+    rx.clear();
+    in->read(now_us, rx);
+    if (!rx.empty()) session.on_bytes(rx, now_ms(), *this);
+    // Refilled after the acks just read, so a window they free is used at
+    // once, as a producer told of the free space would.
     if (saturate && session.link_up()) {
       while (send_one() == SendResult::ok) {
       }
     }
-    rx.clear();
-    in->read(now_us, rx);
-    if (!rx.empty()) session.on_bytes(rx, now_ms(), *this);
     const bool frame_end = std::find(rx.begin(), rx.end(), std::uint8_t{0}) != rx.end();
     if (frame_end || session.next_deadline() <= now_ms()) session.poll(now_ms(), *this, *this);
   }
@@ -175,6 +198,49 @@ LoadedResult loaded(std::uint32_t baud, double bit_error_rate, std::uint64_t sec
   r.retransmissions = after.retransmissions - before.retransmissions;
   const auto& e = bench.b.session.frame_errors();
   r.frame_errors = e.cobs + e.too_long + e.too_short + e.header_check + e.length_mismatch + e.body_crc;
+  r.latency = stats(bench.b.latencies_us);
+  return r;
+}
+
+struct ConsumerResult {
+  double goodput = 0;      // fraction of the line rate
+  double of_capacity = 0;  // fraction of what the consumer or the line could take, whichever is less
+  std::uint64_t refusals = 0;
+  std::uint32_t retransmissions = 0;
+  std::uint32_t timeouts = 0;
+  LatencyStats latency;
+};
+
+// A saturating sender A and a receiver B whose owner is a slow consumer
+// (mailbox records, one drained per drain_us), for `seconds` after a 1 s warm-up.
+ConsumerResult slow_consumer(
+    std::uint32_t baud, double bit_error_rate, std::uint64_t mailbox, std::uint64_t drain_us, std::uint64_t seconds) {
+  UartFaults faults;
+  faults.bit_error_rate = bit_error_rate;
+  Bench bench(baud, 42, faults);
+  bench.b.mailbox = mailbox;
+  bench.b.drain_us = drain_us;
+  bench.run_until(100'000);
+  bench.a.saturate = true;
+  bench.run_until(1'100'000);
+  const std::uint64_t start_us = bench.now_us;
+  const auto before = bench.a.session.counters();
+  const std::uint64_t refused_before = bench.b.refused;
+  bench.b.measure_from_us = start_us;
+  bench.b.delivered_bytes = 0;
+  bench.b.latencies_us.clear();
+  const std::uint64_t end_us = start_us + seconds * 1'000'000;
+  bench.run_until(end_us);
+  const auto after = bench.a.session.counters();
+  ConsumerResult r;
+  const double elapsed = static_cast<double>(end_us - start_us) / 1e6;
+  const double line = bench.link.a_to_b.line_rate_bytes_per_second();
+  const double consumer = static_cast<double>(kBodySize) * 1e6 / static_cast<double>(drain_us);
+  r.goodput = static_cast<double>(bench.b.delivered_bytes) / elapsed / line;
+  r.of_capacity = static_cast<double>(bench.b.delivered_bytes) / elapsed / std::min(line, consumer);
+  r.refusals = bench.b.refused - refused_before;
+  r.retransmissions = after.retransmissions - before.retransmissions;
+  r.timeouts = after.timeouts - before.timeouts;
   r.latency = stats(bench.b.latencies_us);
   return r;
 }
@@ -289,6 +355,39 @@ int main(int argc, char** argv) {
                   r.latency.max_ms,
                   idle[i].mean_ms > 0 ? r.latency.mean_ms / idle[i].mean_ms : 0.0);
       if (ber == 0.0 && r.goodput < 0.85) ++failures;
+    }
+  }
+  constexpr std::uint64_t kMailbox = 4;
+  constexpr std::uint64_t kDrainUs = 1000;
+  std::printf("\nslow consumer: B's owner refuses a record when its %" PRIu64
+              "-record mailbox is full, drained one per %" PRIu64
+              " us\n(capacity = the lesser of the line and the consumer's %.0f bytes/s):\n",
+              kMailbox,
+              kDrainUs,
+              static_cast<double>(kBodySize) * 1e6 / static_cast<double>(kDrainUs));
+  std::printf("%-8s %-7s %8s %9s %9s %7s %8s %9s %9s\n",
+              "baud",
+              "BER",
+              "goodput",
+              "capacity",
+              "refusals",
+              "retx",
+              "timeouts",
+              "mean ms",
+              "p99 ms");
+  for (const std::uint32_t baud : bauds) {
+    for (const double ber : {0.0, 1e-5}) {
+      const ConsumerResult r = slow_consumer(baud, ber, kMailbox, kDrainUs, seconds);
+      std::printf("%-8u %-7.0e %7.1f%% %8.1f%% %9" PRIu64 " %7u %8u %9.2f %9.2f\n",
+                  baud,
+                  ber,
+                  r.goodput * 100,
+                  r.of_capacity * 100,
+                  r.refusals,
+                  r.retransmissions,
+                  r.timeouts,
+                  r.latency.mean_ms,
+                  r.latency.p99_ms);
     }
   }
   std::printf("\nidle link, one 64-byte body at a time (100 samples at random phases):\n");

@@ -77,13 +77,13 @@ TEST(Frame, RoundTripsBodiesOfEverySize) {
 }
 
 TEST(Frame, WireLayoutIsHeaderCheckBodyCrcThenDelimiter) {
-  const Bytes wire = frame(FrameHeader{1, 0x03, 0x10, 0x20, 0}, {0xAA});
+  const Bytes wire = frame(FrameHeader{lit::link::kFrameVersion, 0x03, 0x10, 0x20, 0}, {0xAA});
   Bytes raw(wire.size());
   const auto result = lit::link::cobs_decode(std::span(wire).first(wire.size() - 1), raw);
   ASSERT_TRUE(result.ok());
   raw.resize(result.size);
   ASSERT_EQ(raw.size(), 13U);
-  EXPECT_EQ((Bytes(raw.begin(), raw.begin() + 6)), (Bytes{1, 0x03, 0x10, 0x20, 1, 0}));
+  EXPECT_EQ((Bytes(raw.begin(), raw.begin() + 6)), (Bytes{lit::link::kFrameVersion, 0x03, 0x10, 0x20, 1, 0}));
   const std::uint16_t check = lit::link::crc16(std::span(raw).first(6));
   EXPECT_EQ(raw[6], check & 0xFF);
   EXPECT_EQ(raw[7], check >> 8);
@@ -96,7 +96,7 @@ TEST(Frame, WireLayoutIsHeaderCheckBodyCrcThenDelimiter) {
 
 TEST(Frame, UnknownFlagBitsArePassedUp) {
   Collector got;
-  decode(frame(FrameHeader{1, 0xFC, 1, 2, 0}, {}), got);
+  decode(frame(FrameHeader{lit::link::kFrameVersion, 0xFC, 1, 2, 0}, {}), got);
   ASSERT_EQ(got.frames.size(), 1U);
   EXPECT_EQ(got.frames[0].header.flags, 0xFC);
 }
@@ -214,7 +214,8 @@ Bytes raw_frame(const FrameHeader& h, const Bytes& body) {
 
 TEST(Frame, UnknownVersionIsCountedWhenTheHeaderIsSound) {
   Collector got;
-  const auto errors = decode(concat({frame(FrameHeader{2, 0, 1, 0, 0}, {1, 2}), frame(header(2), {})}), got);
+  const auto errors =
+      decode(concat({frame(FrameHeader{lit::link::kFrameVersion + 1, 0, 1, 0, 0}, {1, 2}), frame(header(2), {})}), got);
   EXPECT_EQ(errors.unknown_version, 1U);
   EXPECT_EQ(errors.frames_ok, 1U);
 }
@@ -278,8 +279,11 @@ TEST(Frame, NoisyStreamsNeverDeliverDamagedFramesAndKeepEveryIntactOne) {
       const auto size = static_cast<std::size_t>(rng() % (kMaxBody + 1));
       Bytes body(size);
       for (auto& byte : body) byte = static_cast<std::uint8_t>(rng() % 4 == 0 ? 0 : rng());
-      const FrameHeader h{
-          1, static_cast<std::uint8_t>(rng()), static_cast<std::uint8_t>(n), 0, static_cast<std::uint16_t>(size)};
+      const FrameHeader h{lit::link::kFrameVersion,
+                          static_cast<std::uint8_t>(rng()),
+                          static_cast<std::uint8_t>(n),
+                          0,
+                          static_cast<std::uint16_t>(size)};
       Bytes wire = frame(h, body);
       bool intact = true;
       if (rng() % 3 == 0) {

@@ -3,7 +3,8 @@
 // duplicate, corrupt and delay frames, driven by seeded std::mt19937. Checks
 // exactly-once in-order delivery, RTT estimation and backoff, gap counting,
 // heartbeats, link-down reporting, the restart handshake, record coalescing
-// and refusal by the receiver's owner (also part-way through a frame).
+// refusal by the receiver's owner (also part-way through a frame), fast
+// retransmission from selective acks, and the busy signal.
 #include "lit/link/session.hpp"
 
 #include <gtest/gtest.h>
@@ -60,10 +61,12 @@ struct Channel {
   Millis jitter = 0;  // extra uniform delay 0..jitter: reorders frames
   double drop = 0;
   double duplicate = 0;
-  double flip = 0;    // one random bit flipped in the frame
-  bool cut = false;   // drop everything
-  int drop_next = 0;  // drop this many writes
+  double flip = 0;                         // one random bit flipped in the frame
+  bool cut = false;                        // drop everything
+  int drop_next = 0;                       // drop this many writes
+  std::vector<std::uint32_t> drop_writes;  // drop the writes with these numbers (the first write is 1)
   std::uint32_t writes = 0;
+  std::vector<Millis> write_times;
   std::multimap<Millis, Bytes> in_flight;  // equal times keep write order
 
   bool chance(double p) { return p > 0 && std::uniform_real_distribution<double>(0, 1)(*rng) < p; }
@@ -71,7 +74,9 @@ struct Channel {
 
   void write(std::span<const std::uint8_t> frame) {
     ++writes;
+    write_times.push_back(now);
     if (cut) return;
+    if (std::find(drop_writes.begin(), drop_writes.end(), writes) != drop_writes.end()) return;
     if (drop_next > 0) {
       --drop_next;
       return;
@@ -430,10 +435,11 @@ TEST(LinkSession, RefusedBodiesAreRetransmittedAndDeliveredOnceAccepted) {
     ASSERT_EQ(link.a.send_reliable(sent.back(), link.now, 0), SendResult::ok);
   }
   EXPECT_EQ(link.a.send_reliable(Bytes{5}, link.now, 0), SendResult::window_full);
-  link.run_for(10000);  // refusals back the RTO off: 500, 1000, 2000 ms
+  link.run_for(100);  // three busy retries 10 ms apart, not three backed-off timeouts
   EXPECT_EQ(link.hb.reliable, sent);
   EXPECT_EQ(link.b.counters().refusals, 3U);
-  EXPECT_GE(link.a.counters().retransmissions, 1U);
+  EXPECT_EQ(link.a.counters().busy_retries, 3U);
+  EXPECT_EQ(link.a.counters().timeouts, 0U);
   EXPECT_EQ(link.a.in_flight(), 0U);
 }
 
@@ -588,7 +594,8 @@ TEST(LinkSession, RefusalPartWayThroughABufferedFrameResumesAtTheRefusedRecord) 
   Link link(config);
   link.establish();
   std::vector<Bytes> sent;
-  link.ab.drop_next = 1;  // frame 0's first transmission: frame 1 waits in b's buffer
+  link.ab.drop_next = 1;     // frame 0's first transmission: frame 1 waits in b's buffer
+  link.hb.refuse_offer = 4;  // frame 1's second record, offered from the buffer once frame 0 arrives
   for (std::uint8_t frame = 0; frame < 2; ++frame) {
     for (std::uint8_t i = 0; i < 3; ++i) {
       sent.push_back(Bytes{frame, i});
@@ -596,15 +603,16 @@ TEST(LinkSession, RefusalPartWayThroughABufferedFrameResumesAtTheRefusedRecord) 
     }
     link.step();
   }
-  link.run_for(10);
-  EXPECT_TRUE(link.hb.reliable.empty());
-  link.hb.refuse_offer = 4;  // frame 1's second record, offered from the buffer
   link.run_for(300);
   EXPECT_EQ(link.hb.reliable, sent);
   EXPECT_EQ(link.hb.offers, 7);
   EXPECT_EQ(link.b.counters().refusals, 1U);
   EXPECT_EQ(link.b.counters().delivered, 6U);
-  EXPECT_EQ(link.a.counters().retransmissions, 2U);  // frame 0 once, frame 1 once after the refusal
+  // Frame 0 once (the bitmap showed frame 1 past it), frame 1 once after the refusal.
+  EXPECT_EQ(link.a.counters().retransmissions, 2U);
+  EXPECT_EQ(link.a.counters().fast_retransmissions, 1U);
+  EXPECT_EQ(link.a.counters().busy_retries, 1U);
+  EXPECT_EQ(link.a.counters().timeouts, 0U);
   EXPECT_EQ(link.a.in_flight(), 0U);
 }
 
@@ -722,6 +730,142 @@ TEST(LinkSession, APeerThatRebootsIsNoticedAndBothSidesStartAfresh) {
   ASSERT_EQ(link.a.send_reliable(Bytes{6}, link.now, 60), SendResult::ok);
   link.run_for(20);
   EXPECT_EQ(link.hb.reliable, (std::vector<Bytes>{Bytes{6}}));
+}
+
+// Queues `frames` frames of one largest record each; returns the bodies.
+std::vector<Bytes> queue_full_frames(Link& link, std::uint8_t frames, std::uint8_t first) {
+  std::vector<Bytes> sent;
+  for (std::uint8_t i = 0; i < frames; ++i) {
+    sent.push_back(Bytes(Session::kMaxRecord, static_cast<std::uint8_t>(first + i)));
+    EXPECT_EQ(link.a.send_reliable(sent.back(), link.now, 0), SendResult::ok);
+  }
+  return sent;
+}
+
+// Runs until b has delivered `count` bodies (or `limit` ms); returns the time taken.
+Millis run_until_delivered(Link& link, std::size_t count, Millis limit) {
+  const Millis start = link.now;
+  while (link.hb.reliable.size() < count && link.now - start < limit) link.step();
+  const Millis took = link.now - start;
+  link.run_for(3);  // the last ack reaches the sender
+  return took;
+}
+
+// Takes an RTT sample (2 ms on this channel) so the RTO is rto_min, not rto_initial.
+void measure(Link& link) {
+  ASSERT_EQ(link.a.send_reliable(Bytes{0}, link.now, 0), SendResult::ok);
+  link.run_for(10);
+  ASSERT_EQ(link.a.counters().rtt_samples, 1U);
+  ASSERT_EQ(link.a.rto(), SessionConfig{}.rto_min);
+  link.hb.reliable.clear();
+}
+
+TEST(LinkSession, ALostFrameInAFullWindowIsResentBeforeItsRto) {
+  Link link;
+  link.establish();
+  measure(link);
+  link.ab.drop_writes = {link.ab.writes + 1};  // frame 0's first transmission
+  const std::vector<Bytes> sent = queue_full_frames(link, 4, 1);
+  const Millis took = run_until_delivered(link, 4, 1000);
+  EXPECT_EQ(link.hb.reliable, sent);
+  // Frame 1 reached b at 1 ms, its selective ack came back at 2 ms, and
+  // frame 0 was resent then (a round of srtt = 2 ms after its transmission)
+  // and delivered with the three behind it 1 ms later: far inside the 50 ms RTO.
+  EXPECT_LE(took, 4U);
+  EXPECT_LT(took, link.a.rto());
+  const auto c = link.a.counters();
+  EXPECT_EQ(c.retransmissions, 1U);
+  EXPECT_EQ(c.fast_retransmissions, 1U);
+  EXPECT_EQ(c.timeouts, 0U);
+  EXPECT_EQ(link.b.counters().duplicates, 0U);
+  EXPECT_EQ(link.a.in_flight(), 0U);
+}
+
+TEST(LinkSession, FastRetransmissionsNeitherBackTheRtoOffNorRepeatWithinARound) {
+  Link link;
+  link.establish();
+  measure(link);
+  const Millis rto = link.a.rto();
+  std::vector<Bytes> sent;
+  for (std::uint8_t round = 0; round < 20; ++round) {
+    // Frame 0 of each window is lost, and in every other round its first
+    // resend too: the second resend follows a round (srtt) later, unprompted.
+    const std::uint32_t base = link.ab.writes;
+    link.ab.drop_writes = {base + 1};
+    if (round % 2 == 1) link.ab.drop_writes.push_back(base + 5);
+    for (const Bytes& body : queue_full_frames(link, 4, static_cast<std::uint8_t>(4 * round))) sent.push_back(body);
+    EXPECT_LT(run_until_delivered(link, sent.size(), 1000), rto) << round;
+    EXPECT_EQ(link.a.rto(), rto) << round;
+  }
+  EXPECT_EQ(link.hb.reliable, sent);
+  const auto c = link.a.counters();
+  EXPECT_EQ(c.fast_retransmissions, 30U);  // one per round, two in every other one
+  EXPECT_EQ(c.retransmissions, 30U);
+  EXPECT_EQ(c.timeouts, 0U);
+  // Karn: no sample from a resent frame; the sacked frames behind it still give them.
+  EXPECT_GT(c.rtt_samples, 20U);
+  EXPECT_EQ(link.b.counters().duplicates, 0U);
+}
+
+TEST(LinkSession, ARefusalIsSignalledBusyAndRetriedAfterBusyRetryNotAfterTheRto) {
+  SessionConfig config;
+  config.busy_retry = 10;
+  Link link(config);
+  link.establish();
+  measure(link);
+  link.hb.refuse_offer = link.hb.offers + 1;  // the second record of the next frame, once
+  const std::uint32_t first_write = link.ab.writes;
+  std::vector<Bytes> sent;
+  for (std::uint8_t i = 0; i < 3; ++i) {
+    sent.push_back(Bytes{i, i});
+    ASSERT_EQ(link.a.send_reliable(sent.back(), link.now, 0), SendResult::ok);
+  }
+  link.run_for(100);
+  EXPECT_EQ(link.hb.reliable, sent);  // each record once, in order
+  EXPECT_EQ(link.b.counters().refusals, 1U);
+  EXPECT_EQ(link.b.counters().busy_sent, 1U);
+  const auto c = link.a.counters();
+  EXPECT_EQ(c.busy_received, 1U);
+  EXPECT_EQ(c.busy_retries, 1U);
+  EXPECT_EQ(c.retransmissions, 1U);
+  EXPECT_EQ(c.timeouts, 0U);
+  EXPECT_EQ(link.a.rto(), SessionConfig{}.rto_min);  // not backed off
+  // Sent at t, refused at t + 1 and the busy ack sent, heard at t + 2: the
+  // retry leaves busy_retry later, not the 50 ms RTO (or 100 ms backed off).
+  ASSERT_GE(link.ab.write_times.size(), first_write + 2U);
+  EXPECT_EQ(link.ab.write_times[first_write + 1] - link.ab.write_times[first_write], 2 + config.busy_retry);
+  EXPECT_EQ(link.a.in_flight(), 0U);
+}
+
+TEST(LinkSession, ARefusalWhileAFilledGapIsDeliveredIsRetriedAsBusyAndDeliversEveryRecordOnce) {
+  Link link;
+  link.establish();
+  measure(link);
+  // Frame 0 is lost, frames 1-3 wait in b's buffer; when frame 0 fills the
+  // gap, b's owner takes five records and refuses the sixth (frame 2's
+  // second), as a small mailbox would; frame 3 stays buffered meanwhile.
+  link.ab.drop_writes = {link.ab.writes + 1};
+  std::vector<Bytes> sent;
+  for (std::uint8_t frame = 0; frame < 4; ++frame) {
+    for (std::uint8_t i = 0; i < 2; ++i) {
+      sent.push_back(Bytes{frame, i});
+      ASSERT_EQ(link.a.send_reliable(sent.back(), link.now, 0), SendResult::ok);
+    }
+    link.step();  // one frame per step
+  }
+  link.hb.refuse_offer = link.hb.offers + 5;
+  link.run_for(200);
+  EXPECT_EQ(link.hb.reliable, sent);
+  EXPECT_EQ(link.b.counters().delivered, 8U + 1U);  // the measuring body too
+  EXPECT_EQ(link.hb.offers, 1 + 8 + 1);
+  EXPECT_EQ(link.b.counters().refusals, 1U);
+  const auto c = link.a.counters();
+  EXPECT_EQ(c.timeouts, 0U);
+  EXPECT_EQ(c.fast_retransmissions, 1U);  // frame 0
+  EXPECT_EQ(c.busy_received, 1U);
+  EXPECT_EQ(c.busy_retries, 1U);  // frame 2
+  EXPECT_EQ(link.a.rto(), SessionConfig{}.rto_min);
+  EXPECT_EQ(link.a.in_flight(), 0U);
 }
 
 }  // namespace

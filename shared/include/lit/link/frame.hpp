@@ -16,7 +16,8 @@
 
 namespace lit::link {
 
-inline constexpr std::uint8_t kFrameVersion = 1;
+// 2: reliable bodies are record lists, and the session flag bits below.
+inline constexpr std::uint8_t kFrameVersion = 2;
 inline constexpr std::size_t kFrameHeaderSize = 8;
 inline constexpr std::size_t kFrameTrailerSize = 4;  // CRC-32 of the body
 inline constexpr std::size_t kDefaultMaxBody = 256;
@@ -26,6 +27,11 @@ inline constexpr std::size_t kDefaultMaxBody = 256;
 // for them.
 inline constexpr std::uint8_t kFlagReliable = 0x01;
 inline constexpr std::uint8_t kFlagAckOnly = 0x02;
+// The link session (lit/link/session.hpp) uses the next bits; this layer only
+// carries them: 0x04 the sender's epoch, 0x08 the receiver's epoch as the
+// sender saw it, 0x10 that echo is valid, 0x20 the sender's link is down,
+// 0x40 the sender's owner refused a record of the frame it acks (busy).
+// 0x80 is free.
 
 struct FrameHeader {
   std::uint8_t version = kFrameVersion;

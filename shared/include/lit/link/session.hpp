@@ -9,12 +9,20 @@
 // not yet transmitted, so a busy sender pays the frame overhead once per
 // frame, not once per body. A transmitted frame is never changed.
 //
+// Losses and refusals. A frame older than one the peer's selective-ack bitmap
+// holds is resent at once (fast retransmission), not at its RTO; the RTO is
+// not backed off for it. A receiver whose owner refuses a record says busy
+// (kFlagBusy) in its next frame; the sender retries that frame busy_retry
+// later, again without backoff, and without counting a timeout.
+//
 // RAM: Window transmit slots of MaxBody + 4 x kMaxRecordsPerFrame + ~24
 // bytes, Window receive slots of MaxBody + 4, one encoded frame
 // (FrameEncoder<MaxBody>::kMaxWireSize) and the decoder's raw frame
-// (MaxBody + 12): sizeof(LinkSession<4, 256>) is 3128 bytes on Cortex-M3, 152
-// more than with one body per frame (mostly the per-record tokens). go_down()
-// puts Window x kMaxRecordsPerFrame tokens on the stack (128 bytes for 4).
+// (MaxBody + 12): sizeof(LinkSession<4, 256>) is 3152 bytes on Cortex-M3, 152
+// more than with one body per frame (mostly the per-record tokens), and 24
+// more for fast retransmission and the busy signal (busy_retry and four
+// counters; the per-frame state fits the slots' padding). go_down() puts
+// Window x kMaxRecordsPerFrame tokens on the stack (128 bytes for 4).
 #pragma once
 
 #include <array>
@@ -44,6 +52,10 @@ inline constexpr std::uint8_t kFlagEpoch = 0x04;      // the sender's epoch bit
 inline constexpr std::uint8_t kFlagPeerEpoch = 0x08;  // the receiver's epoch bit, as the sender saw it
 inline constexpr std::uint8_t kFlagPeerKnown = 0x10;  // kFlagPeerEpoch is valid
 inline constexpr std::uint8_t kFlagDown = 0x20;       // the sender's link is down
+// Flow control: the sender's owner refused a record of the frame the ack
+// names. Its peer retries that frame after busy_retry instead of treating it
+// as lost.
+inline constexpr std::uint8_t kFlagBusy = 0x40;
 
 struct SessionConfig {
   Millis rto_min = 50;
@@ -51,20 +63,29 @@ struct SessionConfig {
   Millis rto_initial = 500;
   Millis heartbeat_interval = 250;  // idle this long -> an ack-only frame
   Millis link_timeout = 1000;       // nothing received this long -> link down
+  // The peer said busy (its owner refused a record): retry the refused frame
+  // this long after the busy ack, without backing the RTO off. About the time
+  // a receiving actor takes to drain a few mailbox slots; each retry is
+  // clocked by the peer's answer to the previous one.
+  Millis busy_retry = 10;
 };
 
 struct SessionCounters {
   std::uint32_t frames_sent = 0;
-  std::uint32_t reliable_sent = 0;    // first transmissions
-  std::uint32_t retransmissions = 0;  // frames sent again (timeouts)
-  std::uint32_t timeouts = 0;         // polls that found an expired frame (each backs the RTO off once)
-  std::uint32_t ack_only_sent = 0;    // acks and heartbeats
+  std::uint32_t reliable_sent = 0;         // first transmissions
+  std::uint32_t retransmissions = 0;       // frames sent again, for any reason below
+  std::uint32_t timeouts = 0;              // polls that found an expired frame (each backs the RTO off once)
+  std::uint32_t fast_retransmissions = 0;  // frames resent because later ones were selectively acked
+  std::uint32_t busy_received = 0;         // busy signals naming an unacked frame (each schedules a retry)
+  std::uint32_t busy_retries = 0;          // frames resent busy_retry after a busy signal
+  std::uint32_t busy_sent = 0;             // frames that told the peer our owner refused a record
+  std::uint32_t ack_only_sent = 0;         // acks and heartbeats
   std::uint32_t rtt_samples = 0;
   std::uint32_t records_sent = 0;   // reliable bodies in first transmissions (records_sent / reliable_sent = packing)
   std::uint32_t delivered = 0;      // reliable bodies (records) accepted by the owner
   std::uint32_t duplicates = 0;     // reliable frames already delivered or already buffered
   std::uint32_t out_of_window = 0;  // reliable frames beyond the receive window
-  std::uint32_t refusals = 0;       // reliable bodies the owner refused (their frame left unacked)
+  std::uint32_t refusals = 0;       // reliable bodies the owner refused (their frame left unacked, busy signalled)
   std::uint32_t malformed_records = 0;  // reliable frames whose record list overran the body: acked, nothing delivered
   std::uint32_t best_effort_delivered = 0;
   std::uint32_t best_effort_gaps = 0;   // best-effort frames missing from the sequence
@@ -149,17 +170,19 @@ class LinkSession {
     decoder_.push(bytes, receiver);
   }
 
-  // Link-down check, retransmissions, first transmissions, acks and heartbeats.
+  // Link-down check, retransmissions (timeouts, busy retries, fast
+  // retransmissions), first transmissions, acks and heartbeats.
   template <typename Output, typename Handler>
   void poll(Millis now, Output& out, Handler& handler) {
     if (up_ && now - last_rx_ >= config_.link_timeout) go_down(handler);
     if (up_) {
       retransmit_expired(now, out);
+      retransmit_missing(now, out);
       for (std::size_t i = 0; i < in_flight_; ++i) {
         TxSlot& slot = at(i);
         if (slot.sent) continue;
         slot.sent = true;
-        slot.first_sent = now;
+        slot.sent_at = now;
         slot.deadline = now + rto_;
         send_slot(i, now, out);
         ++counters_.reliable_sent;
@@ -175,10 +198,12 @@ class LinkSession {
     Millis deadline = last_tx_ + config_.heartbeat_interval;
     if (!up_) return deadline;
     deadline = min(deadline, last_rx_ + config_.link_timeout);
+    const std::size_t reported = highest_sacked();
     for (std::size_t i = 0; i < in_flight_; ++i) {
       const TxSlot& slot = at(i);
       if (!slot.sent) return 0;
       if (i == 0 || !slot.sacked) deadline = min(deadline, slot.deadline);
+      if (i < reported && fast_resendable(slot)) deadline = min(deadline, slot.sent_at + fast_interval());
     }
     return deadline;
   }
@@ -201,11 +226,15 @@ class LinkSession {
     std::array<std::uint32_t, kMaxRecordsPerFrame> tokens{};
     std::uint16_t length = 0;
     std::uint8_t records = 0;
-    Millis first_sent = 0;
-    Millis deadline = 0;
+    std::uint8_t fast_resends = 0;  // fast retransmissions so far (at most kMaxFastResends)
+    // The last transmission: the first one, the RTT sample's start, until
+    // the frame is retransmitted (then Karn's rule takes no sample from it).
+    Millis sent_at = 0;
+    Millis deadline = 0;  // the retransmission timeout, or the busy retry when busy
     bool sent = false;
     bool retransmitted = false;  // Karn: no RTT sample from this frame
     bool sacked = false;         // the peer's last bitmap says it holds this frame
+    bool busy = false;           // the peer's owner refused it: resent at deadline, no backoff
   };
   struct RxSlot {
     std::array<std::uint8_t, MaxBody> body{};
@@ -224,6 +253,10 @@ class LinkSession {
   };
 
   static constexpr Millis min(Millis a, Millis b) { return a < b ? a : b; }
+
+  // A frame the peer's bitmap shows missing is resent at most this many times
+  // before only its RTO resends it: a bound on what a vanished peer costs.
+  static constexpr std::uint8_t kMaxFastResends = 3;
 
   // Record lengths: 7 bits per byte, low bits first, bit 7 = another byte
   // follows; at most two bytes.
@@ -295,6 +328,7 @@ class LinkSession {
     measured_ = false;
     rttvar4_ = 0;
     rto_ = clamp_rto(config_.rto_initial);
+    busy_pending_ = false;
     ack_pending_ = true;  // announce ourselves at the next poll
   }
 
@@ -322,9 +356,13 @@ class LinkSession {
   template <typename Output>
   void transmit(const FrameHeader& header, std::span<const std::uint8_t> body, Millis now, Output& out) {
     FrameHeader flagged = header;
-    flagged.flags = static_cast<std::uint8_t>(flagged.flags | (epoch_ ? kFlagEpoch : 0U) | (up_ ? 0U : kFlagDown) |
-                                              (peer_fresh_ ? kFlagPeerKnown : 0U) |
-                                              (peer_fresh_ && peer_epoch_ ? kFlagPeerEpoch : 0U));
+    flagged.flags = static_cast<std::uint8_t>(
+        flagged.flags | (epoch_ ? kFlagEpoch : 0U) | (up_ ? 0U : kFlagDown) | (peer_fresh_ ? kFlagPeerKnown : 0U) |
+        (peer_fresh_ && peer_epoch_ ? kFlagPeerEpoch : 0U) | (busy_pending_ ? kFlagBusy : 0U));
+    if (busy_pending_) {
+      busy_pending_ = false;  // said once per refusal: the peer's retry is the next question
+      ++counters_.busy_sent;
+    }
     const std::size_t size = FrameEncoder<MaxBody>::encode(flagged, body, tx_buffer_);
     if (size == 0) return;  // cannot happen: bodies are checked against MaxBody
     out.write(std::span<const std::uint8_t>(tx_buffer_.data(), size));
@@ -344,23 +382,78 @@ class LinkSession {
   }
 
   template <typename Output>
+  void resend(std::size_t i, Millis now, Output& out) {
+    TxSlot& slot = at(i);
+    slot.retransmitted = true;
+    slot.busy = false;
+    slot.sent_at = now;
+    slot.deadline = now + rto_;
+    send_slot(i, now, out);
+    ++counters_.retransmissions;
+  }
+
+  // Busy retries first (a refusal is not a loss: no backoff), then frames
+  // whose RTO expired (one backoff per poll, however many expired).
+  template <typename Output>
   void retransmit_expired(Millis now, Output& out) {
     bool expired = false;
     for (std::size_t i = 0; i < in_flight_; ++i) {
       const TxSlot& slot = at(i);
-      if (slot.sent && (i == 0 || !slot.sacked) && now >= slot.deadline) expired = true;
+      if (!slot.sent || (i != 0 && slot.sacked) || now < slot.deadline) continue;
+      if (slot.busy) {
+        resend(i, now, out);
+        ++counters_.busy_retries;
+      } else {
+        expired = true;
+      }
     }
     if (!expired) return;
     ++counters_.timeouts;
     rto_ = min(rto_ * 2, config_.rto_max);  // exponential backoff, kept until a fresh sample
     for (std::size_t i = 0; i < in_flight_; ++i) {
-      TxSlot& slot = at(i);
+      const TxSlot& slot = at(i);
       if (!slot.sent || (i != 0 && slot.sacked) || now < slot.deadline) continue;
-      slot.retransmitted = true;
-      slot.deadline = now + rto_;
-      send_slot(i, now, out);
-      ++counters_.retransmissions;
+      resend(i, now, out);
     }
+  }
+
+  // Fast retransmission: a frame older than one the peer's bitmap holds was
+  // lost (the line keeps order), so it is resent without waiting for its RTO,
+  // and again each fast_interval() while the bitmap still shows it missing
+  // (the resend itself may be lost, and with the window full no ack would
+  // come). Each resend restarts its RTO, which is not backed off.
+  template <typename Output>
+  void retransmit_missing(Millis now, Output& out) {
+    const std::size_t reported = highest_sacked();
+    for (std::size_t i = 0; i < reported; ++i) {
+      TxSlot& slot = at(i);
+      if (!fast_resendable(slot) || now < slot.sent_at + fast_interval()) continue;
+      ++slot.fast_resends;
+      resend(i, now, out);
+      ++counters_.fast_retransmissions;
+    }
+  }
+
+  // Index of the newest frame the peer's bitmap holds; 0 when none.
+  std::size_t highest_sacked() const {
+    std::size_t highest = 0;
+    for (std::size_t i = 1; i < in_flight_; ++i) {
+      if (at(i).sacked) highest = i;
+    }
+    return highest;
+  }
+
+  static bool fast_resendable(const TxSlot& slot) {
+    return slot.sent && !slot.sacked && !slot.busy && slot.fast_resends < kMaxFastResends;
+  }
+
+  // A round: the smoothed RTT (rto_min before any sample) since the frame's
+  // last transmission, so a resend is not repeated while its ack may still be
+  // on the way.
+  Millis fast_interval() const {
+    if (!measured_) return config_.rto_min;
+    const Millis srtt = srtt8_ / 8;
+    return srtt > 0 ? srtt : 1;
   }
 
   template <typename Output>
@@ -414,6 +507,7 @@ class LinkSession {
       handler.on_link_up();
     }
     process_ack(header.ack, now);
+    if ((header.flags & kFlagBusy) != 0) process_busy(header.ack, now);
     if ((header.flags & kFlagAckOnly) != 0) {
       if (header.ack == snd_una_) process_sack(body, now);
       return;
@@ -433,7 +527,7 @@ class LinkSession {
     // acked, would measure the retransmission, not the path.
     bool clean = !at(acked - 1U).sacked;
     for (std::size_t i = 0; i < acked; ++i) clean = clean && !at(i).retransmitted;
-    if (clean) sample_rtt(now - at(acked - 1U).first_sent);
+    if (clean) sample_rtt(now - at(acked - 1U).sent_at);
     tx_head_ = (tx_head_ + acked) % Window;
     in_flight_ -= acked;
     snd_una_ = ack;
@@ -451,7 +545,19 @@ class LinkSession {
       if (sacked && !slot.sacked && slot.sent && !slot.retransmitted) newest = &slot;
       slot.sacked = sacked;
     }
-    if (newest != nullptr) sample_rtt(now - newest->first_sent);
+    if (newest != nullptr) sample_rtt(now - newest->sent_at);
+  }
+
+  // The peer's owner refused a record of the frame `ack` names (our oldest):
+  // retry it after busy_retry. Later busy signals before the retry change
+  // nothing; one that comes too late to name an unacked frame is ignored.
+  void process_busy(std::uint8_t ack, Millis now) {
+    if (ack != snd_una_ || in_flight_ == 0) return;
+    TxSlot& oldest = at(0);
+    if (!oldest.sent || oldest.busy) return;
+    oldest.busy = true;
+    oldest.deadline = now + config_.busy_retry;
+    ++counters_.busy_received;
   }
 
   void sample_rtt(Millis rtt) {
@@ -493,7 +599,7 @@ class LinkSession {
       for (std::size_t i = 0; i < body.size(); ++i) slot.body[i] = body[i];
       return;
     }
-    if (!deliver_records(body, handler)) return;  // refused: not acked, the sender resends
+    if (!deliver_records(body, handler)) return;  // refused: not acked, the sender retries
     advance();
     // Deliver what was buffered behind the gap, in order. A frame refused
     // part-way is dropped (and so no longer selectively acked): the sender
@@ -529,6 +635,7 @@ class LinkSession {
       if (index < rx_delivered_) continue;
       if (!handler.on_reliable(record)) {
         ++counters_.refusals;
+        busy_pending_ = true;
         return false;
       }
       ++rx_delivered_;
@@ -578,10 +685,11 @@ class LinkSession {
   std::uint8_t be_rx_next_ = 0;
   bool up_ = false;
   bool ack_pending_ = true;
-  bool measured_ = false;    // an RTT sample since the last reset
-  bool epoch_ = false;       // flipped at each link down: a fresh sequence state
-  bool peer_epoch_ = false;  // the peer's epoch, as last heard
-  bool peer_fresh_ = false;  // peer_epoch_ was seen in a frame the peer sent while down, since our last reset
+  bool busy_pending_ = false;  // our owner refused a record: the next frame carries kFlagBusy
+  bool measured_ = false;      // an RTT sample since the last reset
+  bool epoch_ = false;         // flipped at each link down: a fresh sequence state
+  bool peer_epoch_ = false;    // the peer's epoch, as last heard
+  bool peer_fresh_ = false;    // peer_epoch_ was seen in a frame the peer sent while down, since our last reset
 };
 
 }  // namespace lit::link
