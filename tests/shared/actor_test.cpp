@@ -11,6 +11,7 @@
 #include <cstdio>
 #include <stdexcept>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include "lit/runtime.hpp"
@@ -282,6 +283,9 @@ constexpr auto blink_chart = lit::chart::define<Blink>(
     state("held", on("release").to("off")));
 
 using BlinkActor = lit::Actor<blink_chart>;
+// Firmware declares actors as globals: a trivial context keeps them trivially
+// destructible (no exit-time destructor to register).
+static_assert(std::is_trivially_destructible_v<BlinkActor>);
 
 TEST(Actor, after_timer_is_armed_on_the_port_and_fires_through_it) {
   Loop loop;

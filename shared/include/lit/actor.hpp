@@ -52,6 +52,33 @@ auto params_of() {
 }
 
 const char* failure_text(const chart::Machine& machine);
+
+// An actor's user context, constructed at each start and destroyed at each
+// stop. One that is not trivially destructible (a host context owning memory)
+// is also destroyed with its actor if the actor is still alive then (without
+// on_stop: stop it first for that); a trivially destructible one keeps the
+// actor trivially destructible, so firmware globals need no exit-time code.
+template <class Context, bool = std::is_trivially_destructible_v<Context>>
+struct ContextStorage {
+  alignas(Context) unsigned char bytes[sizeof(Context)];
+  void set_live(bool live) { static_cast<void>(live); }
+};
+
+template <class Context>
+struct ContextStorage<Context, false> {
+  ContextStorage() = default;
+  ContextStorage(const ContextStorage&) = delete;
+  ContextStorage& operator=(const ContextStorage&) = delete;
+  ~ContextStorage() {
+    if (live_) std::launder(reinterpret_cast<Context*>(bytes))->~Context();
+  }
+  void set_live(bool live) { live_ = live; }
+
+  alignas(Context) unsigned char bytes[sizeof(Context)];
+
+ private:
+  bool live_ = false;
+};
 }  // namespace detail
 
 template <const auto& Chart, MailboxConfig Config = MailboxConfig{}, class Payload = NoPayload>
@@ -92,7 +119,7 @@ class Actor final : public ActorCore {
 
   Address<Payload> address() const { return Address<Payload>{id()}; }
   // The user context; only while alive.
-  Context& context() { return *std::launder(reinterpret_cast<Context*>(context_)); }
+  Context& context() { return *std::launder(reinterpret_cast<Context*>(context_.bytes)); }
   const Params& params() const { return params_; }
   // Takes effect at the next start (simple_one_for_one passes start arguments this way).
   void set_params(const Params& params) { params_ = params; }
@@ -109,7 +136,7 @@ class Actor final : public ActorCore {
   static Actor& of(ActorCore& core) { return static_cast<Actor&>(core); }
 
   chart::Machine machine(Scheduler& scheduler) {
-    return chart::Machine(kTable, context_, scheduler.host(), std::span<std::uint8_t>(history_));
+    return chart::Machine(kTable, context_.bytes, scheduler.host(), std::span<std::uint8_t>(history_));
   }
 
   static chart::Outcome dispatch(chart::Machine& machine, const chart::Event& event) {
@@ -173,10 +200,11 @@ class Actor final : public ActorCore {
       if (self.remote_.inbox.scheduler != &scheduler) self.remote_.inbox.scheduler = &scheduler;
     }
     if constexpr (std::is_constructible_v<Context, const Params&>) {
-      ::new (static_cast<void*>(self.context_)) Context(self.params_);
+      ::new (static_cast<void*>(self.context_.bytes)) Context(self.params_);
     } else {
-      ::new (static_cast<void*>(self.context_)) Context{};
+      ::new (static_cast<void*>(self.context_.bytes)) Context{};
     }
+    self.context_.set_live(true);
     if (!self.run_on_start(scheduler, failure)) {
       self.finish_context(failure);  // every on_start is answered by one on_stop
       return false;
@@ -238,6 +266,7 @@ class Actor final : public ActorCore {
     Context& context = this->context();
     if constexpr (requires { context.on_stop(reason); }) context.on_stop(reason);
     context.~Context();
+    context_.set_live(false);
   }
 
   // The next pending timer event or activity outcome, in the order they came.
@@ -494,7 +523,7 @@ class Actor final : public ActorCore {
   MailboxHeader header_;
   MailboxStorage<Payload, Config> storage_;
   [[no_unique_address]] RemoteStorage<Payload, Config.remote_capacity> remote_;
-  alignas(Context) unsigned char context_[sizeof(Context)];
+  detail::ContextStorage<Context> context_;
   [[no_unique_address]] Params params_;
   std::array<std::uint8_t, Chart.history_bytes()> history_{};
   std::array<ActorTimer, kTable.timer_count> timers_{};

@@ -189,11 +189,12 @@ bool DeviceAgent::deliver(const lit_wire_ActorMessage& message) {
   }
   const auto event = static_cast<chart::EventId>(message.event_id);
   lit::SendResult result = lit::SendResult::invalid_event;
-  if (message.payload.size == 0 && actor.type().push_event != nullptr) {
-    result = actor.type().push_event(actor, event);
-  } else if (entry.deliver != nullptr) {
+  const MessageOrigin origin{message.source, message.correlation_id};
+  if (entry.deliver != nullptr) {
     result = entry.deliver(
-        scheduler_, actor, event, std::span<const std::uint8_t>(message.payload.bytes, message.payload.size));
+        scheduler_, actor, event, std::span<const std::uint8_t>(message.payload.bytes, message.payload.size), origin);
+  } else if (message.payload.size == 0 && origin.reply_export == 0 && actor.type().push_event != nullptr) {
+    result = actor.type().push_event(actor, event);
   }
   switch (result) {
     case lit::SendResult::ok:
@@ -205,6 +206,27 @@ bool DeviceAgent::deliver(const lit_wire_ActorMessage& message) {
     case lit::SendResult::invalid_event: ++counters_.invalid_events; return true;
   }
   return true;
+}
+
+SendResult DeviceAgent::send_to_host(std::uint32_t export_id,
+                                     chart::EventId event,
+                                     std::span<const std::uint8_t> payload,
+                                     std::uint32_t source,
+                                     std::uint32_t correlation_id) {
+  if (!endpoint_.ready()) return SendResult::link_down;
+  Envelope envelope = lit_wire_Envelope_init_zero;
+  envelope.which_body = lit_wire_Envelope_actor_message_tag;
+  lit_wire_ActorMessage& out = envelope.body.actor_message;
+  if (payload.size() > sizeof(out.payload.bytes)) return SendResult::too_long;
+  out.destination = export_id;
+  out.source = source;
+  out.correlation_id = correlation_id;
+  out.event_id = event;
+  out.payload.size = static_cast<pb_size_t>(payload.size());
+  std::memcpy(out.payload.bytes, payload.data(), payload.size());
+  const SendResult result = endpoint_.send(envelope, scheduler_.now());
+  if (result == SendResult::ok) rearm();
+  return result;
 }
 
 void DeviceAgent::claim(std::size_t index) {

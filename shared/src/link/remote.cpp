@@ -76,7 +76,14 @@ Activation RemoteActor::activate_fn(ActorCore& actor, Scheduler& scheduler, unsi
   out.destination_incarnation = self.device_incarnation_;
   while (self.header_.count != 0 && sent < budget) {
     const Message<RemotePayload>& next = self.slots_[self.header_.head];
+    const bool request = next.payload.reply_export != 0;
+    if (request && node.pending_count_ == RemoteNode::kMaxPending) {
+      self.blocked_ = true;  // the node makes it ready when a reply frees an entry
+      break;
+    }
     out.event_id = next.event;
+    out.source = next.payload.reply_export;
+    out.correlation_id = request ? next.payload.correlation_id : 0;
     out.payload.size = next.payload.size;
     std::memcpy(out.payload.bytes, next.payload.bytes.data(), next.payload.size);
     const SendResult result = node.endpoint_.send(envelope, scheduler.now());
@@ -85,6 +92,7 @@ Activation RemoteActor::activate_fn(ActorCore& actor, Scheduler& scheduler, unsi
       break;
     }
     if (result != SendResult::ok) break;  // link down: the node ends this incarnation
+    if (request) static_cast<void>(node.add_pending(self, next.payload));
     static_cast<void>(local_pop<RemotePayload>(self.header_));
     ++self.forwarded_;
     ++sent;
@@ -101,7 +109,9 @@ std::uint32_t RemoteActor::stop_fn(ActorCore& actor, Scheduler& scheduler, Reaso
   const std::uint32_t discarded = self.header_.count;
   self.header_.count = 0;
   self.header_.head = 0;
-  // The host ended it (its supervisor): the device actor must stop too.
+  // The host ended it (its supervisor): the device actor must stop too, and
+  // nothing will answer what was asked of it.
+  if (!self.exit_from_device_) self.node_->fail_requests(&self, "request_failed");
   if (!self.exit_from_device_ && self.link_ != Link::detached && self.node_->endpoint_.ready()) {
     self.node_->queue_command(
         lit_wire_SupervisionAction_SUPERVISION_ACTION_STOP, static_cast<std::uint32_t>(self.index_), 0);
@@ -144,6 +154,71 @@ RemoteActor* RemoteNode::find(std::string_view path) {
   return nullptr;
 }
 
+bool RemoteNode::export_actor(std::uint32_t id, Address<RemotePayload> actor) {
+  if (id >= kMaxExports) return false;
+  exports_[id] = actor;
+  return true;
+}
+
+bool RemoteNode::add_pending(const RemoteActor& target, const RemotePayload& request) {
+  for (Pending& entry : pending_) {
+    if (entry.reply_export != 0) continue;
+    entry = Pending{request.correlation_id, request.reply_export, &target};
+    ++pending_count_;
+    return true;
+  }
+  return false;
+}
+
+void RemoteNode::fail_requests(const RemoteActor* proxy, std::string_view event) {
+  for (Pending& entry : pending_) {
+    if (entry.reply_export == 0 || (proxy != nullptr && entry.target != proxy)) continue;
+    ++counters_.requests_failed;
+    const Address<RemotePayload> to = exports_[entry.reply_export - 1U];
+    const chart::Table* table = to.actor != nullptr ? to.actor->type().table : nullptr;
+    const chart::EventId id = table != nullptr ? table->find_event(event) : chart::kNone;
+    RemotePayload failure;
+    failure.correlation_id = entry.correlation_id;
+    if (id == chart::kNone || scheduler_.send(to, id, failure) != lit::SendResult::ok) ++counters_.failures_undelivered;
+    entry = Pending{};
+    --pending_count_;
+  }
+}
+
+void RemoteNode::message_to_host(const lit_wire_ActorMessage& message, bool& accepted) {
+  accepted = true;
+  if (message.destination >= kMaxExports || message.payload.size > sizeof(RemotePayload{}.bytes) ||
+      message.event_id >= chart::kNone) {
+    ++counters_.undeliverable;
+    return;
+  }
+  RemotePayload payload;
+  payload.size = static_cast<std::uint8_t>(message.payload.size);
+  std::memcpy(payload.bytes.data(), message.payload.bytes, message.payload.size);
+  payload.correlation_id = message.correlation_id;
+  const lit::SendResult result =
+      scheduler_.send(exports_[message.destination], static_cast<chart::EventId>(message.event_id), payload);
+  if (result == lit::SendResult::full) {
+    ++counters_.host_refusals;
+    accepted = false;  // the session leaves it unacked; the device sends it again
+    return;
+  }
+  if (result != lit::SendResult::ok) {
+    ++counters_.undeliverable;
+    return;
+  }
+  ++counters_.messages_to_host;
+  if (message.correlation_id == 0) return;
+  for (Pending& entry : pending_) {
+    if (entry.reply_export == message.destination + 1U && entry.correlation_id == message.correlation_id) {
+      entry = Pending{};
+      --pending_count_;
+      ++counters_.replies;
+      return;
+    }
+  }
+}
+
 bool RemoteNode::manage(RemoteActor& proxy) {
   if (proxy.node_ != this || proxy.alive()) return false;
   proxy.managed_ = true;
@@ -175,7 +250,7 @@ void RemoteNode::pump() {
   flush_commands();
   for (std::size_t i = 0; i < proxy_count_; ++i) {
     RemoteActor& proxy = proxies_[i];
-    if (proxy.blocked_ && endpoint_.window_open()) {
+    if (proxy.blocked_ && endpoint_.window_open() && pending_count_ < kMaxPending) {
       proxy.blocked_ = false;
       scheduler_.make_ready(proxy);
     }
@@ -241,6 +316,7 @@ void RemoteNode::attach(RemoteActor& proxy) {
 }
 
 void RemoteNode::end(RemoteActor& proxy, Reason reason) {
+  fail_requests(&proxy, reason.kind == ExitKind::noconnection ? "link_down" : "request_failed");
   proxy.exit_from_device_ = true;
   scheduler_.stop(proxy, reason, StopMode::kill);
   restart_managed();
@@ -294,7 +370,11 @@ bool RemoteNode::on_envelope(const Envelope& envelope) {
     case lit_wire_Envelope_actor_table_entry_tag: table_row(envelope.body.actor_table_entry); break;
     case lit_wire_Envelope_actor_exit_tag: exit_report(envelope.body.actor_exit); break;
     case lit_wire_Envelope_supervision_reply_tag: reply(envelope.body.supervision_reply); break;
-    case lit_wire_Envelope_actor_message_tag: ++counters_.unrouted; break;
+    case lit_wire_Envelope_actor_message_tag: {
+      bool accepted = true;
+      message_to_host(envelope.body.actor_message, accepted);
+      return accepted;
+    }
     default: break;  // telemetry: the daemon reads it from the envelope counters for now
   }
   return true;
@@ -391,6 +471,7 @@ void RemoteNode::on_link_down(bool was_ready) {
     RemoteActor& proxy = proxies_[i];
     if (proxy.alive() && proxy.link_ != RemoteActor::Link::detached) end(proxy, Reason::noconnection());
   }
+  fail_requests(nullptr, "link_down");
 }
 
 void RemoteNode::on_send_failed(std::uint32_t token) {

@@ -78,11 +78,64 @@ using MonitorActor = lit::Actor<monitor_chart>;
 lit::SendResult deliver_seq(lit::Scheduler& scheduler,
                             lit::ActorCore& actor,
                             lit::chart::EventId event,
-                            std::span<const std::uint8_t> payload) {
-  Seq seq;
-  if (payload.size() != sizeof(seq.n)) return SendResult::invalid_event;
-  std::memcpy(&seq.n, payload.data(), sizeof(seq.n));
+                            std::span<const std::uint8_t> payload,
+                            lit::link::MessageOrigin origin) {
+  static_cast<void>(origin);
+  Seq seq;  // no payload: n = 0
+  if (!payload.empty() && payload.size() != sizeof(seq.n)) return SendResult::invalid_event;
+  if (!payload.empty()) std::memcpy(&seq.n, payload.data(), sizeof(seq.n));
   return scheduler.send(lit::Address<Seq>{actor.id()}, event, seq);
+}
+
+// Requests: a host client asks a device oracle, which answers through the
+// agent to the export the request named.
+struct Client {
+  std::vector<std::uint32_t> answers;    // correlation ids answered
+  std::vector<std::uint32_t> link_down;  // correlation ids failed by link loss
+  std::vector<std::uint32_t> failed;     // correlation ids failed by the oracle's exit
+};
+std::uint32_t correlation_of(Step& step) {
+  return static_cast<const lit::link::RemotePayload*>(step.event().data)->correlation_id;
+}
+constexpr auto client_chart = lit::chart::define<Client>(
+    "client",
+    initial("on"),
+    state("on",
+          on("answer").then([](Client& c, Step& s) { c.answers.push_back(correlation_of(s)); }),
+          on("link_down").then([](Client& c, Step& s) { c.link_down.push_back(correlation_of(s)); }),
+          on("request_failed").then([](Client& c, Step& s) { c.failed.push_back(correlation_of(s)); })));
+using ClientActor = lit::Actor<client_chart, lit::MailboxConfig{.capacity = 4}, lit::link::RemotePayload>;
+
+struct Question {
+  lit::link::MessageOrigin origin;
+};
+struct Oracle {
+  struct Params {
+    lit::link::DeviceAgent** agent = nullptr;
+  };
+  explicit Oracle(const Params& params) : agent(params.agent) {}
+  lit::link::DeviceAgent** agent;
+};
+constexpr auto oracle_chart = lit::chart::define<Oracle>(
+    "oracle",
+    initial("up"),
+    state("up",
+          on("ask").then([](Oracle& o, Step& s) {
+            const auto& question = *static_cast<const Question*>(s.event().data);
+            const std::uint8_t answer = 42;
+            static_cast<void>((*o.agent)->reply_to_host(
+                question.origin, client_chart.event("answer"), std::span<const std::uint8_t>(&answer, 1), 3));
+          }),
+          on("ignore")));
+using OracleActor = lit::Actor<oracle_chart, lit::MailboxConfig{.capacity = 4}, Question>;
+
+lit::SendResult deliver_question(lit::Scheduler& scheduler,
+                                 lit::ActorCore& actor,
+                                 lit::chart::EventId event,
+                                 std::span<const std::uint8_t> payload,
+                                 lit::link::MessageOrigin origin) {
+  static_cast<void>(payload);
+  return scheduler.send(lit::Address<Question>{actor.id()}, event, Question{origin});
 }
 
 lit::link::RemotePayload seq_payload(std::uint32_t n) {
@@ -135,6 +188,7 @@ struct Device {
     scheduler.set_observer(&agent.observer());
     EXPECT_EQ(sup.add_child(ChildSpec{.id = "blinky", .actor = &blinky}), SupervisorError::ok);
     EXPECT_EQ(sup.add_child(ChildSpec{.id = "valve", .actor = &valve}), SupervisorError::ok);
+    EXPECT_EQ(sup.add_child(ChildSpec{.id = "oracle", .actor = &oracle}), SupervisorError::ok);
     Reason failure;
     EXPECT_TRUE(scheduler.start(sup, nullptr, failure));
     port.run_until_idle();
@@ -145,12 +199,15 @@ struct Device {
   lit::Scheduler scheduler{port, {.watches = watches}, {.loop_id = 1}};
   DeviceWorker blinky;
   DeviceWorker valve;
+  lit::link::DeviceAgent* self = &agent;
+  OracleActor oracle{Oracle::Params{&self}};
   // Restarts on its own up to 5 in 10 s.
   Sup sup{SupervisorFlags{.strategy = Strategy::one_for_one, .intensity = {.max_restarts = 5, .period_ms = 10'000}}};
-  std::array<lit::link::AgentActor, 3> table{{
+  std::array<lit::link::AgentActor, 4> table{{
       {.path = "/dev", .actor = &sup},
       {.path = "/dev/blinky", .actor = &blinky, .supervisor = &sup, .child_id = "blinky", .deliver = &deliver_seq},
       {.path = "/dev/valve", .actor = &valve, .supervisor = &sup, .child_id = "valve", .deliver = &deliver_seq},
+      {.path = "/dev/oracle", .actor = &oracle, .supervisor = &sup, .child_id = "oracle", .deliver = &deliver_question},
   }};
   lit::link::DeviceAgent agent;
 };
@@ -221,7 +278,7 @@ TEST_F(RemoteTest, handshake_brings_boot_id_reset_reason_and_the_actor_table) {
   const lit::link::DeviceInfo& info = node.device();
   EXPECT_EQ(info.boot_id, 0xB001U);
   EXPECT_EQ(info.last_reset, lit_wire_ResetReason_RESET_REASON_WATCHDOG);
-  ASSERT_EQ(info.actor_count, 3U);
+  ASSERT_EQ(info.actor_count, 4U);
   EXPECT_STREQ(info.actors[0].path, "/dev");
   EXPECT_STREQ(info.actors[0].chart, "supervisor");
   EXPECT_FALSE(info.actors[0].supervised);
@@ -465,6 +522,70 @@ TEST_F(RemoteTest, a_declared_path_the_device_lacks_fails_the_child_with_a_clear
   EXPECT_EQ(node.counters().unknown_actors, 1U);
   EXPECT_FALSE(ghost->alive());
   EXPECT_FALSE(sup.alive());  // its restarts failed to start: the supervisor gave up
+}
+
+// ---- requests --------------------------------------------------------------------------------
+
+TEST_F(RemoteTest, a_request_is_answered_through_the_export_and_fails_with_link_down_when_the_link_goes) {
+  RemoteActor* oracle = node.declare("/dev/oracle");
+  ASSERT_TRUE(node.manage(*oracle));
+  ClientActor client;
+  ASSERT_TRUE(start_root(client));
+  ASSERT_TRUE(node.export_actor(0, client.address()));
+  run(50);
+  ASSERT_EQ(oracle->link(), RemoteActor::Link::attached);
+
+  lit::link::RemotePayload ask;
+  ask.correlation_id = 7;
+  ask.reply_export = 1;  // export 0
+  ASSERT_EQ(host.send(oracle->address(), oracle_chart.event("ask"), ask), SendResult::ok);
+  run(50);
+  EXPECT_EQ(client.context().answers, (std::vector<std::uint32_t>{7}));
+  EXPECT_EQ(node.counters().replies, 1U);
+  EXPECT_EQ(node.pending_requests(), 0U);
+
+  // One the oracle never answers: pending until the link goes.
+  ask.correlation_id = 8;
+  ASSERT_EQ(host.send(oracle->address(), oracle_chart.event("ignore"), ask), SendResult::ok);
+  run(50);
+  EXPECT_EQ(node.pending_requests(), 1U);
+  unplug();
+  run(1200);
+  EXPECT_EQ(client.context().link_down, (std::vector<std::uint32_t>{8}));
+  EXPECT_EQ(node.counters().requests_failed, 1U);
+  EXPECT_EQ(node.pending_requests(), 0U);
+  EXPECT_TRUE(client.context().failed.empty());
+}
+
+TEST_F(RemoteTest, a_request_fails_with_request_failed_when_its_target_exits_first) {
+  RemoteActor* oracle = node.declare("/dev/oracle");
+  ASSERT_TRUE(node.manage(*oracle));
+  ClientActor client;
+  ASSERT_TRUE(start_root(client));
+  ASSERT_TRUE(node.export_actor(0, client.address()));
+  run(50);
+  lit::link::RemotePayload ask;
+  ask.correlation_id = 9;
+  ask.reply_export = 1;
+  ASSERT_EQ(host.send(oracle->address(), oracle_chart.event("ignore"), ask), SendResult::ok);
+  run(50);
+  ASSERT_EQ(node.pending_requests(), 1U);
+  // The oracle fails on the device (stopped by its supervisor from outside).
+  device->scheduler.stop(device->oracle, Reason::failed("crashed"), lit::StopMode::kill);
+  device->port.run_until_idle();
+  run(50);
+  EXPECT_EQ(client.context().failed, (std::vector<std::uint32_t>{9}));
+  EXPECT_EQ(node.pending_requests(), 0U);
+  EXPECT_TRUE(client.context().link_down.empty());
+}
+
+TEST_F(RemoteTest, device_messages_to_an_unknown_export_are_counted_not_lost_silently) {
+  run(50);
+  const std::uint8_t byte = 1;
+  EXPECT_EQ(device->agent.send_to_host(5, 0, std::span<const std::uint8_t>(&byte, 1), 2), lit::link::SendResult::ok);
+  run(50);
+  EXPECT_EQ(node.counters().undeliverable, 1U);
+  EXPECT_EQ(node.counters().messages_to_host, 0U);
 }
 
 }  // namespace

@@ -28,6 +28,13 @@
 
 namespace lit::link {
 
+// Where a message from the host came from: the export its reply goes to
+// (1 + id; 0: no reply wanted) and the request's correlation id.
+struct MessageOrigin {
+  std::uint32_t reply_export = 0;
+  std::uint32_t correlation_id = 0;
+};
+
 // One row of the device's actor table. Its index is the actor's wire id.
 struct AgentActor {
   const char* path = "";
@@ -35,11 +42,13 @@ struct AgentActor {
   Supervisor* supervisor = nullptr;  // the device supervisor it is a child of (null: none)
   const char* child_id = nullptr;    // its ChildSpec id under that supervisor
   // Delivers a message with a payload (the bytes are the receiver's encoded
-  // inbound message). Null: the actor takes payload-less events only.
+  // inbound message) or a request (a reply needs the origin). Null: the actor
+  // takes payload-less, reply-less events only.
   lit::SendResult (*deliver)(Scheduler& scheduler,
                              ActorCore& actor,
                              chart::EventId event,
-                             std::span<const std::uint8_t> payload) = nullptr;
+                             std::span<const std::uint8_t> payload,
+                             MessageOrigin origin) = nullptr;
 };
 
 struct DeviceAgentConfig {
@@ -74,6 +83,22 @@ class DeviceAgent {
 
   // Bytes from the host, on the agent's loop.
   void on_bytes(std::span<const std::uint8_t> bytes);
+  // A message from table actor `source` to the host actor exported as
+  // `export_id` (a reply: origin.reply_export - 1, with its correlation id).
+  // window_full: try again later; link_down: no host to tell.
+  SendResult send_to_host(std::uint32_t export_id,
+                          chart::EventId event,
+                          std::span<const std::uint8_t> payload,
+                          std::uint32_t source,
+                          std::uint32_t correlation_id = 0);
+  // Replies to a request, to the export and with the correlation id it came with.
+  SendResult reply_to_host(MessageOrigin origin,
+                           chart::EventId event,
+                           std::span<const std::uint8_t> payload,
+                           std::uint32_t source) {
+    if (origin.reply_export == 0) return SendResult::too_long;
+    return send_to_host(origin.reply_export - 1U, event, payload, source, origin.correlation_id);
+  }
 
   EndpointState state() const { return endpoint_.state(); }
   const char* error() const { return endpoint_.error(); }

@@ -19,6 +19,12 @@
 //   - when the link goes down, every attached or attaching proxy exits with
 //     `noconnection` (the supervisor's link-loss budget); a proxy started while
 //     the link is down waits, detached, and attaches after the next handshake.
+// Device actors reach host actors the host exports (export_actor()) under a
+// small id. A request is a message to a proxy whose payload names a
+// correlation id and the export the reply goes to: the node keeps it pending
+// until the reply, and if the link goes down first the export gets its
+// chart's "link_down" event (payload: the correlation id) instead; if the
+// device actor exits first, "request_failed".
 // Proxies the host supervises nowhere are `managed` by the node: it starts
 // them, and after each exit starts them again (a new host incarnation, so old
 // addresses are dead), attaching when the device reports the actor running.
@@ -38,11 +44,18 @@
 
 namespace lit::link {
 
-// A message payload for a device actor: its nanopb-encoded inbound message
-// (proto/README.md, "Actor payloads"), or nothing.
+// A message payload between host and device actors: the receiver's
+// nanopb-encoded inbound message (proto/README.md, "Actor payloads"), or
+// nothing. A request also names the host export its reply goes to.
 struct RemotePayload {
   std::uint8_t size = 0;
   std::array<std::uint8_t, sizeof(lit_wire_ActorMessage{}.payload.bytes)> bytes{};
+  // A request (host to device): the correlation id the reply will carry, and
+  // 1 + the export id of the host actor it goes to (0: not a request).
+  // A message to a host export: the correlation id of the request it
+  // answers (0: none).
+  std::uint32_t correlation_id = 0;
+  std::uint8_t reply_export = 0;
 };
 
 class RemoteNode;
@@ -109,23 +122,30 @@ struct DeviceInfo {
 };
 
 struct RemoteNodeCounters {
-  std::uint32_t handshakes = 0;         // complete handshakes (table included)
-  std::uint32_t reboots = 0;            // handshakes with a boot id other than the last one
-  std::uint32_t link_losses = 0;        // the link went down after a handshake
-  std::uint32_t exits_reported = 0;     // device exits that ended a proxy
-  std::uint32_t stale_reports = 0;      // exits and replies for incarnations no proxy is attached to
-  std::uint32_t dead_messages = 0;      // messages the device refused as addressed to a stopped incarnation
-  std::uint32_t lost_in_flight = 0;     // reliable envelopes in flight when the link went down
-  std::uint32_t commands_failed = 0;    // START/ATTACH the device answered with an error
-  std::uint32_t unknown_actors = 0;     // declared paths the device's table does not have
-  std::uint32_t table_errors = 0;       // malformed table rows
-  std::uint32_t command_overflows = 0;  // commands with no room in the queue (the proxy failed)
-  std::uint32_t unrouted = 0;           // device-to-host actor messages (not routed yet)
+  std::uint32_t handshakes = 0;            // complete handshakes (table included)
+  std::uint32_t reboots = 0;               // handshakes with a boot id other than the last one
+  std::uint32_t link_losses = 0;           // the link went down after a handshake
+  std::uint32_t exits_reported = 0;        // device exits that ended a proxy
+  std::uint32_t stale_reports = 0;         // exits and replies for incarnations no proxy is attached to
+  std::uint32_t dead_messages = 0;         // messages the device refused as addressed to a stopped incarnation
+  std::uint32_t lost_in_flight = 0;        // reliable envelopes in flight when the link went down
+  std::uint32_t commands_failed = 0;       // START/ATTACH the device answered with an error
+  std::uint32_t unknown_actors = 0;        // declared paths the device's table does not have
+  std::uint32_t table_errors = 0;          // malformed table rows
+  std::uint32_t command_overflows = 0;     // commands with no room in the queue (the proxy failed)
+  std::uint32_t messages_to_host = 0;      // device messages delivered to host exports
+  std::uint32_t host_refusals = 0;         // device messages refused for a full host mailbox (the device resends)
+  std::uint32_t undeliverable = 0;         // device messages for an unknown or stopped export, or a bad event
+  std::uint32_t replies = 0;               // replies that completed a pending request
+  std::uint32_t requests_failed = 0;       // pending requests failed by link loss or the target's exit
+  std::uint32_t failures_undelivered = 0;  // of those, ones whose export could not take the failure event
 };
 
 class RemoteNode {
  public:
   static constexpr std::size_t kMaxProxies = kMaxDeviceActors;
+  static constexpr std::size_t kMaxExports = 16;
+  static constexpr std::size_t kMaxPending = 16;
 
   RemoteNode(Scheduler& scheduler, ByteSink sink, const RemoteNodeConfig& config);
   RemoteNode(const RemoteNode&) = delete;
@@ -138,6 +158,11 @@ class RemoteNode {
   RemoteActor* find(std::string_view path);
   // Starts a declared proxy that no supervisor owns and keeps it running.
   bool manage(RemoteActor& proxy);
+  // Lets device actors address `actor` as export `id` (< kMaxExports). Its
+  // chart takes the device's events by id; "link_down" and "request_failed"
+  // report failed requests.
+  bool export_actor(std::uint32_t id, Address<RemotePayload> actor);
+  std::size_t pending_requests() const { return pending_count_; }
 
   // Bytes from the device, on the node's loop.
   void on_bytes(std::span<const std::uint8_t> bytes);
@@ -177,13 +202,21 @@ class RemoteNode {
   void table_done();
   void exit_report(const lit_wire_ActorExit& report);
   void reply(const lit_wire_SupervisionReply& reply);
-  void message_back(const lit_wire_ActorMessage& message);
   // Sends START or ATTACH for a started, detached proxy whose row is known.
   void attach(RemoteActor& proxy);
   // Ends a proxy's incarnation for a reason that came from the device or the link.
   void end(RemoteActor& proxy, Reason reason);
   void restart_managed();
   RemoteActor* at_index(std::uint32_t index);
+  void message_to_host(const lit_wire_ActorMessage& message, bool& accepted);
+  // Fails the pending requests to `proxy` (every one if null) with `event`.
+  void fail_requests(const RemoteActor* proxy, std::string_view event);
+  struct Pending {
+    std::uint32_t correlation_id = 0;
+    std::uint8_t reply_export = 0;  // 1 + export id; 0: a free entry
+    const RemoteActor* target = nullptr;
+  };
+  bool add_pending(const RemoteActor& target, const RemotePayload& request);
 
   struct NodeTimer : Timer {
     RemoteNode* node = nullptr;
@@ -209,6 +242,9 @@ class RemoteNode {
   std::size_t proxy_count_ = 0;
   std::uint32_t next_request_ = 1;
   std::array<Command, kCommandQueue> commands_{};
+  std::array<Address<RemotePayload>, kMaxExports> exports_{};
+  std::array<Pending, kMaxPending> pending_{};
+  std::size_t pending_count_ = 0;
   std::size_t command_head_ = 0;
   std::size_t command_count_ = 0;
   RemoteNodeCounters counters_{};
