@@ -369,7 +369,7 @@ int main(int argc, char** argv) {
               "baud",
               "BER",
               "goodput",
-              "capacity",
+              "of cap.",
               "refusals",
               "retx",
               "timeouts",

@@ -3,8 +3,9 @@
 // duplicate, corrupt and delay frames, driven by seeded std::mt19937. Checks
 // exactly-once in-order delivery, RTT estimation and backoff, gap counting,
 // heartbeats, link-down reporting, the restart handshake, record coalescing
-// refusal by the receiver's owner (also part-way through a frame), fast
-// retransmission from selective acks, and the busy signal.
+// refusal by the receiver's owner (also part-way through a frame) with the
+// refused frame held and offered again, fast retransmission from selective
+// acks, and the busy signal that keeps the sender from resending.
 #include "lit/link/session.hpp"
 
 #include <gtest/gtest.h>
@@ -423,7 +424,7 @@ TEST(LinkSession, NextDeadlineIsTheEarliestOfHeartbeatRetransmissionAndLinkTimeo
   EXPECT_EQ(link.a.next_deadline(), sent + 100 + 200);
 }
 
-TEST(LinkSession, RefusedBodiesAreRetransmittedAndDeliveredOnceAccepted) {
+TEST(LinkSession, RefusedBodiesAreHeldOfferedAgainAndDeliveredOnceAccepted) {
   SessionConfig config;
   config.rto_min = 10;
   Link link(config);
@@ -435,10 +436,11 @@ TEST(LinkSession, RefusedBodiesAreRetransmittedAndDeliveredOnceAccepted) {
     ASSERT_EQ(link.a.send_reliable(sent.back(), link.now, 0), SendResult::ok);
   }
   EXPECT_EQ(link.a.send_reliable(Bytes{5}, link.now, 0), SendResult::window_full);
-  link.run_for(100);  // three busy retries 10 ms apart, not three backed-off timeouts
+  link.run_for(100);  // three offers again 10 ms apart at b, nothing resent by a
   EXPECT_EQ(link.hb.reliable, sent);
   EXPECT_EQ(link.b.counters().refusals, 3U);
-  EXPECT_EQ(link.a.counters().busy_retries, 3U);
+  EXPECT_EQ(link.b.counters().reoffers, 3U);
+  EXPECT_EQ(link.a.counters().retransmissions, 0U);
   EXPECT_EQ(link.a.counters().timeouts, 0U);
   EXPECT_EQ(link.a.in_flight(), 0U);
 }
@@ -574,14 +576,14 @@ TEST(LinkSession, RefusalPartWayThroughAFrameResumesAtTheRefusedRecord) {
     sent.push_back(Bytes{i, i});
     ASSERT_EQ(link.a.send_reliable(sent.back(), link.now, 0), SendResult::ok);
   }
-  link.run_for(10);
+  while (link.b.counters().refusals == 0) link.step();
   EXPECT_EQ(link.hb.reliable, (std::vector<Bytes>{sent[0], sent[1]}));
   EXPECT_EQ(link.a.in_flight(), 1U);  // not acked
   link.run_for(200);
   EXPECT_EQ(link.hb.reliable, sent);
   EXPECT_EQ(link.hb.offers, 6);  // five records, one of them offered twice
   EXPECT_EQ(link.a.counters().reliable_sent, 1U);
-  EXPECT_EQ(link.a.counters().retransmissions, 1U);
+  EXPECT_EQ(link.a.counters().retransmissions, 0U);  // b held the frame
   EXPECT_EQ(link.b.counters().refusals, 1U);
   EXPECT_EQ(link.b.counters().delivered, 5U);
   EXPECT_EQ(link.a.in_flight(), 0U);
@@ -608,10 +610,11 @@ TEST(LinkSession, RefusalPartWayThroughABufferedFrameResumesAtTheRefusedRecord) 
   EXPECT_EQ(link.hb.offers, 7);
   EXPECT_EQ(link.b.counters().refusals, 1U);
   EXPECT_EQ(link.b.counters().delivered, 6U);
-  // Frame 0 once (the bitmap showed frame 1 past it), frame 1 once after the refusal.
-  EXPECT_EQ(link.a.counters().retransmissions, 2U);
+  // Frame 0 once (the bitmap showed frame 1 past it); frame 1 held by b.
+  EXPECT_EQ(link.a.counters().retransmissions, 1U);
   EXPECT_EQ(link.a.counters().fast_retransmissions, 1U);
-  EXPECT_EQ(link.a.counters().busy_retries, 1U);
+  EXPECT_EQ(link.a.counters().busy_probes, 0U);
+  EXPECT_EQ(link.b.counters().reoffers, 1U);
   EXPECT_EQ(link.a.counters().timeouts, 0U);
   EXPECT_EQ(link.a.in_flight(), 0U);
 }
@@ -807,37 +810,82 @@ TEST(LinkSession, FastRetransmissionsNeitherBackTheRtoOffNorRepeatWithinARound) 
   EXPECT_EQ(link.b.counters().duplicates, 0U);
 }
 
-TEST(LinkSession, ARefusalIsSignalledBusyAndRetriedAfterBusyRetryNotAfterTheRto) {
+TEST(LinkSession, ARefusedRecordIsOfferedAgainSoonThenLessOftenAndTheSenderResendsNothing) {
   SessionConfig config;
   config.busy_retry = 10;
   Link link(config);
   link.establish();
   measure(link);
-  link.hb.refuse_offer = link.hb.offers + 1;  // the second record of the next frame, once
-  const std::uint32_t first_write = link.ab.writes;
+  link.hb.refuse_next = 6;  // the first record of the next frame, six times
   std::vector<Bytes> sent;
   for (std::uint8_t i = 0; i < 3; ++i) {
     sent.push_back(Bytes{i, i});
     ASSERT_EQ(link.a.send_reliable(sent.back(), link.now, 0), SendResult::ok);
   }
+  while (link.b.counters().refusals == 0) link.step();
+  const Millis refused_at = link.now - 1;
+  while (link.hb.reliable.empty()) link.step();
+  // Offered again after 1, 2, 4, 8 and 10 ms (busy_retry caps the doubling), then accepted 10 ms later.
+  EXPECT_EQ(link.now - 1 - refused_at, 1 + 2 + 4 + 8 + 10 + 10);
+  EXPECT_EQ(link.b.counters().refusals, 6U);
+  EXPECT_EQ(link.b.counters().reoffers, 6U);
   link.run_for(100);
-  EXPECT_EQ(link.hb.reliable, sent);  // each record once, in order
-  EXPECT_EQ(link.b.counters().refusals, 1U);
-  EXPECT_EQ(link.b.counters().busy_sent, 1U);
+  EXPECT_EQ(link.hb.reliable, sent);     // each once, in order
+  EXPECT_EQ(link.hb.offers - 1, 6 + 3);  // the measuring body, then six refusals and three accepted
+  EXPECT_GE(link.b.counters().busy_sent, 1U);
   const auto c = link.a.counters();
-  EXPECT_EQ(c.busy_received, 1U);
-  EXPECT_EQ(c.busy_retries, 1U);
-  EXPECT_EQ(c.retransmissions, 1U);
+  EXPECT_GE(c.busy_received, 1U);
+  EXPECT_EQ(c.busy_probes, 0U);
+  EXPECT_EQ(c.retransmissions, 0U);
   EXPECT_EQ(c.timeouts, 0U);
-  EXPECT_EQ(link.a.rto(), SessionConfig{}.rto_min);  // not backed off
-  // Sent at t, refused at t + 1 and the busy ack sent, heard at t + 2: the
-  // retry leaves busy_retry later, not the 50 ms RTO (or 100 ms backed off).
-  ASSERT_GE(link.ab.write_times.size(), first_write + 2U);
-  EXPECT_EQ(link.ab.write_times[first_write + 1] - link.ab.write_times[first_write], 2 + config.busy_retry);
+  EXPECT_EQ(link.a.rto(), SessionConfig{}.rto_min);  // not backed off, and no sample from the held frame
   EXPECT_EQ(link.a.in_flight(), 0U);
 }
 
-TEST(LinkSession, ARefusalWhileAFilledGapIsDeliveredIsRetriedAsBusyAndDeliversEveryRecordOnce) {
+TEST(LinkSession, AConsumerStalledForSecondsCostsNoResendsAndKeepsTheLinkUp) {
+  Link link;
+  link.establish();
+  measure(link);
+  link.hb.refuse_next = 300;  // 3 s of offers, one each busy_retry
+  const Bytes body{1, 2, 3};
+  ASSERT_EQ(link.a.send_reliable(body, link.now, 0), SendResult::ok);
+  link.run_for(3500);
+  EXPECT_EQ(link.hb.reliable.back(), body);
+  EXPECT_EQ(link.b.counters().refusals, 300U);
+  EXPECT_EQ(link.b.counters().reoffers, 300U);
+  const auto c = link.a.counters();
+  EXPECT_EQ(c.retransmissions, 0U);  // the busy heartbeats kept extending the hold
+  EXPECT_EQ(c.timeouts, 0U);
+  EXPECT_GT(c.busy_received, 10U);
+  EXPECT_EQ(link.a.counters().link_downs, 0U);
+  EXPECT_EQ(link.b.counters().link_downs, 0U);
+  EXPECT_EQ(link.a.in_flight(), 0U);
+}
+
+TEST(LinkSession, AHeldFrameIsProbedWhenBusyFramesStopComing) {
+  SessionConfig config;
+  config.link_timeout = 5000;  // the silent spell below must not take the link down
+  Link link(config);
+  link.establish();
+  measure(link);
+  link.hb.refuse_next = 100;  // 1 s of offers
+  ASSERT_EQ(link.a.send_reliable(Bytes{7}, link.now, 0), SendResult::ok);
+  while (link.a.counters().busy_received == 0) link.step();
+  link.ba.cut = true;  // b's busy heartbeats are lost for 600 ms
+  link.run_for(600);
+  link.ba.cut = false;
+  // The hold (RTO + heartbeat) ran out once; unanswered, the probe is then an
+  // ordinary frame under its RTO.
+  EXPECT_EQ(link.a.counters().busy_probes, 1U);
+  EXPECT_GE(link.a.counters().timeouts, 1U);
+  link.run_for(1000);
+  EXPECT_EQ(link.hb.reliable.back(), Bytes{7});
+  EXPECT_EQ(link.b.counters().delivered, 2U);   // the measuring body and this one, once each
+  EXPECT_GE(link.b.counters().duplicates, 1U);  // the probe found the frame held
+  EXPECT_EQ(link.a.in_flight(), 0U);
+}
+
+TEST(LinkSession, ARefusalWhileAFilledGapIsDeliveredHoldsThatFrameAndDeliversEveryRecordOnce) {
   Link link;
   link.establish();
   measure(link);
@@ -862,8 +910,10 @@ TEST(LinkSession, ARefusalWhileAFilledGapIsDeliveredIsRetriedAsBusyAndDeliversEv
   const auto c = link.a.counters();
   EXPECT_EQ(c.timeouts, 0U);
   EXPECT_EQ(c.fast_retransmissions, 1U);  // frame 0
-  EXPECT_EQ(c.busy_received, 1U);
-  EXPECT_EQ(c.busy_retries, 1U);  // frame 2
+  EXPECT_GE(c.busy_received, 1U);
+  EXPECT_EQ(c.busy_probes, 0U);
+  EXPECT_EQ(c.retransmissions, 1U);  // frame 0 only: b held frame 2
+  EXPECT_EQ(link.b.counters().reoffers, 1U);
   EXPECT_EQ(link.a.rto(), SessionConfig{}.rto_min);
   EXPECT_EQ(link.a.in_flight(), 0U);
 }

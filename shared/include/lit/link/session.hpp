@@ -11,18 +11,20 @@
 //
 // Losses and refusals. A frame older than one the peer's selective-ack bitmap
 // holds is resent at once (fast retransmission), not at its RTO; the RTO is
-// not backed off for it. A receiver whose owner refuses a record says busy
-// (kFlagBusy) in its next frame; the sender retries that frame busy_retry
-// later, again without backoff, and without counting a timeout.
+// not backed off for it. A receiver whose owner refuses a record keeps the
+// frame and offers the refused record again from poll (1 ms later, the wait
+// doubling while nothing is accepted, up to busy_retry),
+// saying busy (kFlagBusy) in every frame it sends meanwhile; the sender holds
+// the frame without resending it, backing off, or counting a timeout, and
+// resends it only as a probe when it has heard no busy frame for an RTO plus
+// a heartbeat interval. So a slow consumer costs the line nothing.
 //
 // RAM: Window transmit slots of MaxBody + 4 x kMaxRecordsPerFrame + ~24
-// bytes, Window receive slots of MaxBody + 4, one encoded frame
-// (FrameEncoder<MaxBody>::kMaxWireSize) and the decoder's raw frame
-// (MaxBody + 12): sizeof(LinkSession<4, 256>) is 3152 bytes on Cortex-M3, 152
-// more than with one body per frame (mostly the per-record tokens), and 24
-// more for fast retransmission and the busy signal (busy_retry and four
-// counters; the per-frame state fits the slots' padding). go_down() puts
-// Window x kMaxRecordsPerFrame tokens on the stack (128 bytes for 4).
+// bytes, Window receive slots of MaxBody + 4 (a refused frame is held in
+// one), one encoded frame (FrameEncoder<MaxBody>::kMaxWireSize) and the
+// decoder's raw frame (MaxBody + 12): sizeof(LinkSession<4, 256>) is 3168
+// bytes on Cortex-M3. go_down() puts Window x kMaxRecordsPerFrame tokens on
+// the stack (128 bytes for 4).
 #pragma once
 
 #include <array>
@@ -53,8 +55,8 @@ inline constexpr std::uint8_t kFlagPeerEpoch = 0x08;  // the receiver's epoch bi
 inline constexpr std::uint8_t kFlagPeerKnown = 0x10;  // kFlagPeerEpoch is valid
 inline constexpr std::uint8_t kFlagDown = 0x20;       // the sender's link is down
 // Flow control: the sender's owner refused a record of the frame the ack
-// names. Its peer retries that frame after busy_retry instead of treating it
-// as lost.
+// names, and the sender holds that frame and offers it again until accepted.
+// Its peer keeps the frame unacked but does not resend it.
 inline constexpr std::uint8_t kFlagBusy = 0x40;
 
 struct SessionConfig {
@@ -63,10 +65,11 @@ struct SessionConfig {
   Millis rto_initial = 500;
   Millis heartbeat_interval = 250;  // idle this long -> an ack-only frame
   Millis link_timeout = 1000;       // nothing received this long -> link down
-  // The peer said busy (its owner refused a record): retry the refused frame
-  // this long after the busy ack, without backing the RTO off. About the time
-  // a receiving actor takes to drain a few mailbox slots; each retry is
-  // clocked by the peer's answer to the previous one.
+  // Our owner refused a record: offer it again 1 ms later, the wait doubling
+  // at each refusal with nothing accepted in between, up to this (the frame
+  // stays held here, not resent by the peer). So an actor that drains its
+  // mailbox quickly is refilled quickly, and a stalled one is asked at most
+  // this often.
   Millis busy_retry = 10;
 };
 
@@ -76,16 +79,17 @@ struct SessionCounters {
   std::uint32_t retransmissions = 0;       // frames sent again, for any reason below
   std::uint32_t timeouts = 0;              // polls that found an expired frame (each backs the RTO off once)
   std::uint32_t fast_retransmissions = 0;  // frames resent because later ones were selectively acked
-  std::uint32_t busy_received = 0;         // busy signals naming an unacked frame (each schedules a retry)
-  std::uint32_t busy_retries = 0;          // frames resent busy_retry after a busy signal
-  std::uint32_t busy_sent = 0;             // frames that told the peer our owner refused a record
+  std::uint32_t busy_received = 0;         // busy frames naming our oldest unacked frame (each extends its hold)
+  std::uint32_t busy_probes = 0;           // held frames resent because no busy frame came for a while
+  std::uint32_t busy_sent = 0;             // frames sent while our owner had a record refused
+  std::uint32_t reoffers = 0;              // held records offered to our owner again
   std::uint32_t ack_only_sent = 0;         // acks and heartbeats
   std::uint32_t rtt_samples = 0;
   std::uint32_t records_sent = 0;   // reliable bodies in first transmissions (records_sent / reliable_sent = packing)
   std::uint32_t delivered = 0;      // reliable bodies (records) accepted by the owner
   std::uint32_t duplicates = 0;     // reliable frames already delivered or already buffered
   std::uint32_t out_of_window = 0;  // reliable frames beyond the receive window
-  std::uint32_t refusals = 0;       // reliable bodies the owner refused (their frame left unacked, busy signalled)
+  std::uint32_t refusals = 0;       // offers the owner refused (the frame is held and offered again)
   std::uint32_t malformed_records = 0;  // reliable frames whose record list overran the body: acked, nothing delivered
   std::uint32_t best_effort_delivered = 0;
   std::uint32_t best_effort_gaps = 0;   // best-effort frames missing from the sequence
@@ -175,6 +179,17 @@ class LinkSession {
   template <typename Output, typename Handler>
   void poll(Millis now, Output& out, Handler& handler) {
     if (up_ && now - last_rx_ >= config_.link_timeout) go_down(handler);
+    if (up_ && held_ && now >= reoffer_at_) {
+      ++counters_.reoffers;
+      const std::size_t before = counters_.delivered;
+      deliver_in_order(now, handler);
+      if (counters_.delivered != before) {
+        ack_pending_ = true;  // say so at once, not at the next heartbeat
+      } else if (held_) {
+        reoffer_wait_ = min(reoffer_wait_ * 2, config_.busy_retry);
+        reoffer_at_ = now + reoffer_wait_;
+      }
+    }
     if (up_) {
       retransmit_expired(now, out);
       retransmit_missing(now, out);
@@ -198,6 +213,7 @@ class LinkSession {
     Millis deadline = last_tx_ + config_.heartbeat_interval;
     if (!up_) return deadline;
     deadline = min(deadline, last_rx_ + config_.link_timeout);
+    if (held_) deadline = min(deadline, reoffer_at_);
     const std::size_t reported = highest_sacked();
     for (std::size_t i = 0; i < in_flight_; ++i) {
       const TxSlot& slot = at(i);
@@ -230,11 +246,11 @@ class LinkSession {
     // The last transmission: the first one, the RTT sample's start, until
     // the frame is retransmitted (then Karn's rule takes no sample from it).
     Millis sent_at = 0;
-    Millis deadline = 0;  // the retransmission timeout, or the busy retry when busy
+    Millis deadline = 0;  // the retransmission timeout, or the end of the hold when busy
     bool sent = false;
-    bool retransmitted = false;  // Karn: no RTT sample from this frame
-    bool sacked = false;         // the peer's last bitmap says it holds this frame
-    bool busy = false;           // the peer's owner refused it: resent at deadline, no backoff
+    bool unsampled = false;  // resent, or held by a busy peer: no RTT sample (Karn)
+    bool sacked = false;     // the peer's last bitmap says it holds this frame
+    bool busy = false;       // the peer holds it, refused: probed at deadline, no backoff
   };
   struct RxSlot {
     std::array<std::uint8_t, MaxBody> body{};
@@ -328,7 +344,8 @@ class LinkSession {
     measured_ = false;
     rttvar4_ = 0;
     rto_ = clamp_rto(config_.rto_initial);
-    busy_pending_ = false;
+    held_ = false;
+    reoffer_wait_ = 1;
     ack_pending_ = true;  // announce ourselves at the next poll
   }
 
@@ -358,11 +375,8 @@ class LinkSession {
     FrameHeader flagged = header;
     flagged.flags = static_cast<std::uint8_t>(
         flagged.flags | (epoch_ ? kFlagEpoch : 0U) | (up_ ? 0U : kFlagDown) | (peer_fresh_ ? kFlagPeerKnown : 0U) |
-        (peer_fresh_ && peer_epoch_ ? kFlagPeerEpoch : 0U) | (busy_pending_ ? kFlagBusy : 0U));
-    if (busy_pending_) {
-      busy_pending_ = false;  // said once per refusal: the peer's retry is the next question
-      ++counters_.busy_sent;
-    }
+        (peer_fresh_ && peer_epoch_ ? kFlagPeerEpoch : 0U) | (held_ ? kFlagBusy : 0U));
+    if (held_) ++counters_.busy_sent;
     const std::size_t size = FrameEncoder<MaxBody>::encode(flagged, body, tx_buffer_);
     if (size == 0) return;  // cannot happen: bodies are checked against MaxBody
     out.write(std::span<const std::uint8_t>(tx_buffer_.data(), size));
@@ -384,7 +398,7 @@ class LinkSession {
   template <typename Output>
   void resend(std::size_t i, Millis now, Output& out) {
     TxSlot& slot = at(i);
-    slot.retransmitted = true;
+    slot.unsampled = true;
     slot.busy = false;
     slot.sent_at = now;
     slot.deadline = now + rto_;
@@ -392,7 +406,7 @@ class LinkSession {
     ++counters_.retransmissions;
   }
 
-  // Busy retries first (a refusal is not a loss: no backoff), then frames
+  // Busy probes first (a refusal is not a loss: no backoff), then frames
   // whose RTO expired (one backoff per poll, however many expired).
   template <typename Output>
   void retransmit_expired(Millis now, Output& out) {
@@ -402,7 +416,7 @@ class LinkSession {
       if (!slot.sent || (i != 0 && slot.sacked) || now < slot.deadline) continue;
       if (slot.busy) {
         resend(i, now, out);
-        ++counters_.busy_retries;
+        ++counters_.busy_probes;
       } else {
         expired = true;
       }
@@ -469,9 +483,10 @@ class LinkSession {
     ++counters_.ack_only_sent;
   }
 
+  // Frames buffered past a gap (the held frame at rcv_next_ is not one).
   bool has_buffered() const {
-    for (const RxSlot& slot : rx_) {
-      if (slot.present) return true;
+    for (std::size_t d = 1; d < Window; ++d) {
+      if (rx_[(rx_head_ + d) % Window].present) return true;
     }
     return false;
   }
@@ -513,7 +528,7 @@ class LinkSession {
       return;
     }
     if ((header.flags & kFlagReliable) != 0) {
-      receive_reliable(header.sequence, body, handler);
+      receive_reliable(header.sequence, body, now, handler);
     } else {
       receive_best_effort(header.sequence, body, handler);
     }
@@ -526,15 +541,14 @@ class LinkSession {
     // retransmitted frame in the range, or a newest frame already selectively
     // acked, would measure the retransmission, not the path.
     bool clean = !at(acked - 1U).sacked;
-    for (std::size_t i = 0; i < acked; ++i) clean = clean && !at(i).retransmitted;
+    for (std::size_t i = 0; i < acked; ++i) clean = clean && !at(i).unsampled;
     if (clean) sample_rtt(now - at(acked - 1U).sent_at);
     tx_head_ = (tx_head_ + acked) % Window;
     in_flight_ -= acked;
     snd_una_ = ack;
   }
 
-  // The bitmap replaces what the previous one said (the receiver may have
-  // dropped a frame its owner refused). A frame newly reported, never
+  // The bitmap replaces what the previous one said. A frame newly reported, never
   // retransmitted, gives an RTT sample (the newest such frame, once per ack).
   void process_sack(std::span<const std::uint8_t> bitmap, Millis now) {
     const TxSlot* newest = nullptr;
@@ -542,21 +556,25 @@ class LinkSession {
       TxSlot& slot = at(i);
       const std::size_t bit = i - 1;
       const bool sacked = i != 0 && bit / 8 < bitmap.size() && ((unsigned{bitmap[bit / 8]} >> (bit % 8)) & 1U) != 0;
-      if (sacked && !slot.sacked && slot.sent && !slot.retransmitted) newest = &slot;
+      if (sacked && !slot.sacked && slot.sent && !slot.unsampled) newest = &slot;
       slot.sacked = sacked;
     }
     if (newest != nullptr) sample_rtt(now - newest->sent_at);
   }
 
-  // The peer's owner refused a record of the frame `ack` names (our oldest):
-  // retry it after busy_retry. Later busy signals before the retry change
-  // nothing; one that comes too late to name an unacked frame is ignored.
+  // The peer holds the frame `ack` names (our oldest), its owner having
+  // refused a record: do not resend it while busy frames keep coming. The
+  // hold ends an RTO plus a heartbeat interval after the last one (the peer
+  // says busy at least once a heartbeat), and then the frame is resent once
+  // as a probe. Its eventual ack measures the peer's consumer, not the path:
+  // no RTT sample. A busy flag naming no unacked frame is stale: ignored.
   void process_busy(std::uint8_t ack, Millis now) {
     if (ack != snd_una_ || in_flight_ == 0) return;
     TxSlot& oldest = at(0);
-    if (!oldest.sent || oldest.busy) return;
+    if (!oldest.sent) return;
     oldest.busy = true;
-    oldest.deadline = now + config_.busy_retry;
+    oldest.unsampled = true;
+    oldest.deadline = now + rto_ + config_.heartbeat_interval;
     ++counters_.busy_received;
   }
 
@@ -577,7 +595,7 @@ class LinkSession {
   }
 
   template <typename Handler>
-  void receive_reliable(std::uint8_t sequence, std::span<const std::uint8_t> body, Handler& handler) {
+  void receive_reliable(std::uint8_t sequence, std::span<const std::uint8_t> body, Millis now, Handler& handler) {
     ack_pending_ = true;  // every reliable frame is acked, duplicates too (the ack was lost)
     const std::size_t ahead = static_cast<std::uint8_t>(sequence - rcv_next_);
     if (ahead >= Window) {
@@ -588,30 +606,45 @@ class LinkSession {
       }
       return;
     }
-    if (ahead > 0) {
-      RxSlot& slot = rx_[(rx_head_ + ahead) % Window];
-      if (slot.present) {
-        ++counters_.duplicates;
-        return;
-      }
+    RxSlot& slot = rx_[(rx_head_ + ahead) % Window];
+    if (slot.present) {
+      ++counters_.duplicates;  // buffered, or held (a probe: the ack says busy again)
+      return;
+    }
+    if (ahead == 0 && deliver_records(body, handler)) {
+      advance();
+    } else {
+      // Buffered behind a gap, or refused: kept until it can be delivered.
       slot.present = true;
       slot.length = static_cast<std::uint16_t>(body.size());
       for (std::size_t i = 0; i < body.size(); ++i) slot.body[i] = body[i];
-      return;
+      if (ahead == 0) {
+        hold(now);
+        return;
+      }
     }
-    if (!deliver_records(body, handler)) return;  // refused: not acked, the sender retries
-    advance();
-    // Deliver what was buffered behind the gap, in order. A frame refused
-    // part-way is dropped (and so no longer selectively acked): the sender
-    // resends it, and rx_delivered_ skips the records already delivered.
+    if (ahead == 0) deliver_in_order(now, handler);
+  }
+
+  // Delivers the frames at rcv_next_ on while present: what was buffered
+  // behind a filled gap, or a held frame. A refusal holds that frame (its
+  // delivered records skipped by rx_delivered_) until the next offer.
+  template <typename Handler>
+  void deliver_in_order(Millis now, Handler& handler) {
+    held_ = false;
     while (rx_[rx_head_].present) {
       RxSlot& slot = rx_[rx_head_];
       if (!deliver_records(std::span<const std::uint8_t>(slot.body.data(), slot.length), handler)) {
-        slot.present = false;
+        hold(now);
         return;
       }
       advance();
     }
+  }
+
+  void hold(Millis now) {
+    held_ = true;
+    reoffer_at_ = now + reoffer_wait_;
   }
 
   // Offers the records of the frame at rcv_next_ from rx_delivered_ on.
@@ -635,11 +668,11 @@ class LinkSession {
       if (index < rx_delivered_) continue;
       if (!handler.on_reliable(record)) {
         ++counters_.refusals;
-        busy_pending_ = true;
         return false;
       }
       ++rx_delivered_;
       ++counters_.delivered;
+      reoffer_wait_ = 1;  // the owner takes records again: a refusal is retried soon
     }
     return true;
   }
@@ -679,17 +712,19 @@ class LinkSession {
   std::size_t tx_head_ = 0;
   std::size_t rx_head_ = 0;       // slot of rcv_next_
   std::size_t rx_delivered_ = 0;  // records of the frame at rcv_next_ already delivered
+  Millis reoffer_at_ = 0;         // when held_: the next offer of the refused record
+  Millis reoffer_wait_ = 1;       // the wait before it: 1 ms after an accepted record, doubling up to busy_retry
   std::uint8_t snd_una_ = 0;      // sequence of the oldest unacked frame
   std::uint8_t rcv_next_ = 0;     // next reliable sequence expected (the cumulative ack)
   std::uint8_t be_tx_next_ = 0;
   std::uint8_t be_rx_next_ = 0;
   bool up_ = false;
   bool ack_pending_ = true;
-  bool busy_pending_ = false;  // our owner refused a record: the next frame carries kFlagBusy
-  bool measured_ = false;      // an RTT sample since the last reset
-  bool epoch_ = false;         // flipped at each link down: a fresh sequence state
-  bool peer_epoch_ = false;    // the peer's epoch, as last heard
-  bool peer_fresh_ = false;    // peer_epoch_ was seen in a frame the peer sent while down, since our last reset
+  bool held_ = false;        // our owner refused a record of the frame at rcv_next_: kFlagBusy on every frame
+  bool measured_ = false;    // an RTT sample since the last reset
+  bool epoch_ = false;       // flipped at each link down: a fresh sequence state
+  bool peer_epoch_ = false;  // the peer's epoch, as last heard
+  bool peer_fresh_ = false;  // peer_epoch_ was seen in a frame the peer sent while down, since our last reset
 };
 
 }  // namespace lit::link
