@@ -12,6 +12,7 @@
 #include <cstring>
 #include <span>
 #include <string_view>
+#include <type_traits>
 
 #include "lit.nanopb.h"
 #include "lit/reason.hpp"
@@ -54,15 +55,17 @@ void copy_text(std::array<char, N>& to, std::string_view from) {
   to[n] = '\0';
 }
 
-// A received enum field's value. nanopb stores whatever number arrived, so a
-// peer can put one outside the enum's range there; reading the field as the
-// enum would then be undefined, so it is read as its integer.
+// A received enum field's value. nanopb stores whatever number arrived (that
+// fits the field), so a peer can put one outside the enum's range there;
+// reading the field as the enum would then be undefined, so it is read as its
+// integer. Enums are 32-bit on the host and as small as their values allow on
+// arm-none-eabi (AAPCS short enums).
 template <class Enum>
 std::int32_t wire_value(const Enum& field) {
-  static_assert(sizeof(Enum) == sizeof(std::int32_t), "nanopb enums are 32-bit");
-  std::int32_t value = 0;
+  using Raw = std::underlying_type_t<Enum>;
+  Raw value{};
   std::memcpy(&value, &field, sizeof(value));
-  return value;
+  return static_cast<std::int32_t>(value);
 }
 
 inline lit_wire_ExitReason to_wire(ExitKind kind) {
