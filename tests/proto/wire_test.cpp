@@ -140,6 +140,8 @@ lit::wire::Envelope at_bounds(Case c) {
       t->set_from_state(kMax32 - 1);
       t->set_to_state(kMax32 - 2);
       t->set_event_id(kMax32 - 3);
+      t->set_incarnation(kMax32 - 4);
+      t->set_kind(lit::wire::TRACE_KIND_DEFERRED);
       break;
     }
     case Case::kLog: {
@@ -153,10 +155,12 @@ lit::wire::Envelope at_bounds(Case c) {
     case Case::kMetrics: {
       auto* m = e.mutable_metrics();
       m->set_timestamp_us(kMax64);
-      m->set_heap_free(kMax32);
+      m->set_stack_free(kMax32);
       m->set_link_tx_frames(kMax32 - 1);
       m->set_link_rx_frames(kMax32 - 2);
       m->set_link_rx_errors(kMax32 - 3);
+      m->set_link_retransmissions(kMax32 - 4);
+      m->set_telemetry_dropped(kMax32 - 5);
       for (std::size_t i = 0; i < kMetricsMax; ++i) {
         auto* a = m->add_actors();
         const auto k = static_cast<std::uint32_t>(i);
@@ -165,6 +169,8 @@ lit::wire::Envelope at_bounds(Case c) {
         a->set_mailbox_high_water(kMax32 - k - 1);
         a->set_mailbox_drops(kMax32 - k - 2);
         a->set_restarts(kMax32 - k - 3);
+        a->set_mailbox_depth(kMax32 - k - 4);
+        a->set_incarnation(kMax32 - k - 5);
       }
       break;
     }
@@ -273,6 +279,8 @@ void expect_same(const lit::wire::Envelope& h, const lit_wire_Envelope& n) {
       EXPECT_EQ(nt.from_state, ht.from_state());
       EXPECT_EQ(nt.to_state, ht.to_state());
       EXPECT_EQ(nt.event_id, ht.event_id());
+      EXPECT_EQ(nt.incarnation, ht.incarnation());
+      EXPECT_EQ(static_cast<int>(nt.kind), static_cast<int>(ht.kind()));
       break;
     }
     case Case::kLog: {
@@ -288,10 +296,12 @@ void expect_same(const lit::wire::Envelope& h, const lit_wire_Envelope& n) {
       const auto& hm = h.metrics();
       const auto& nm = n.body.metrics;
       EXPECT_EQ(nm.timestamp_us, hm.timestamp_us());
-      EXPECT_EQ(nm.heap_free, hm.heap_free());
+      EXPECT_EQ(nm.stack_free, hm.stack_free());
       EXPECT_EQ(nm.link_tx_frames, hm.link_tx_frames());
       EXPECT_EQ(nm.link_rx_frames, hm.link_rx_frames());
       EXPECT_EQ(nm.link_rx_errors, hm.link_rx_errors());
+      EXPECT_EQ(nm.link_retransmissions, hm.link_retransmissions());
+      EXPECT_EQ(nm.telemetry_dropped, hm.telemetry_dropped());
       ASSERT_EQ(static_cast<int>(nm.actors_count), hm.actors_size());
       for (int i = 0; i < hm.actors_size(); ++i) {
         const auto& na = nm.actors[i];
@@ -301,6 +311,8 @@ void expect_same(const lit::wire::Envelope& h, const lit_wire_Envelope& n) {
         EXPECT_EQ(na.mailbox_high_water, ha.mailbox_high_water());
         EXPECT_EQ(na.mailbox_drops, ha.mailbox_drops());
         EXPECT_EQ(na.restarts, ha.restarts());
+        EXPECT_EQ(na.mailbox_depth, ha.mailbox_depth());
+        EXPECT_EQ(na.incarnation, ha.incarnation());
       }
       break;
     }
