@@ -1,10 +1,11 @@
-// The parts of the board facade that are the same on every Cortex-M board we
-// run under QEMU: console text over the board's console_put(), the SysTick
-// clock, WFI idling, and leaving through semihosting. A board that runs on real hardware without a debugger will
-// override exit() and panic() when it arrives.
+// The parts of the board facade that are the same on every Cortex-M board:
+// console text over the board's console_put(), the SysTick clock, WFI idling,
+// the link counters' names and the reset record. Leaving the program (exit,
+// panic) and boot entropy differ between emulated boards (emulated_board.cpp,
+// semihosting) and real ones (their board.cpp).
 #include "board.hpp"
 #include "registers.hpp"
-#include "semihosting.hpp"
+#include "reset_record.hpp"
 #include "time_base.hpp"
 
 namespace lit::board {
@@ -20,15 +21,24 @@ std::uint32_t now_ms() { return cortex_m::time_base::now_ms(); }
 
 void wait_for_interrupt() { cortex_m::wait_for_interrupt(); }
 
-void exit(int status) { cortex_m::semihosting::exit(status); }
+std::string_view to_string(ResetCause cause) {
+  switch (cause) {
+    case ResetCause::power_on: return "power_on";
+    case ResetCause::hard_fault: return "hard_fault";
+    case ResetCause::watchdog: return "watchdog";
+    case ResetCause::commanded: return "commanded";
+    case ResetCause::fatal: return "fatal";
+  }
+  return "unknown";
+}
 
-void panic(const char* reason) {
-  console_write("\npanic: ");
-  std::size_t length = 0;
-  while (reason[length] != '\0') ++length;
-  console_write({reason, length});
-  console_write("\n");
-  cortex_m::semihosting::exit(kPanicStatus);
+ResetRecord last_reset() { return cortex_m::reset_record::last(); }
+
+void reset(ResetCause cause, const char* reason) {
+  // The return address stands in for a PC: where the reset was asked for
+  // (without the Thumb bit, so it reads as an instruction address).
+  const auto caller = reinterpret_cast<std::uintptr_t>(__builtin_return_address(0)) & ~std::uintptr_t{1};
+  cortex_m::reset_record::reset(cause, static_cast<std::uint32_t>(caller), 0, reason);
 }
 
 }  // namespace lit::board

@@ -2,7 +2,8 @@
 // runtime up by hand (no crt0): it copies .data from flash, zeroes .bss, turns
 // the FPU on when the ABI uses it, runs any static constructors (the core has
 // none; it is constinit) and calls main(). Each board supplies the vector table
-// that points here, and lit::board::panic() for faults.
+// that points here, and lit::board::panic() for unexpected exceptions; the
+// HardFault handler is in fault.cpp.
 #include <cstdint>
 
 #include "board.hpp"
@@ -22,7 +23,6 @@ extern Constructor __init_array_start[];
 extern Constructor __init_array_end[];
 
 [[noreturn]] void Reset_Handler();
-void HardFault_Handler();
 void Default_Handler();
 }
 
@@ -46,7 +46,5 @@ void Reset_Handler() {
   const int status = application_main();
   lit::board::exit(status);
 }
-
-void HardFault_Handler() { lit::board::panic("hard fault"); }
 
 void Default_Handler() { lit::board::panic("unexpected exception"); }

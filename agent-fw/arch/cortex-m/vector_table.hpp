@@ -19,6 +19,9 @@ namespace lit::cortex_m {
 
 using Handler = void (*)();
 
+// Index of the NMI in VectorTable::system (the vector after the reset vector).
+inline constexpr std::size_t kNmiVector = 1;
+
 template <std::size_t InterruptCount>
 struct VectorTable {
   void* initial_stack_pointer;
@@ -26,7 +29,8 @@ struct VectorTable {
   std::array<Handler, InterruptCount> interrupts;
 };
 
-// Every exception the firmware does not handle goes to Default_Handler, which panics.
+// Every exception the firmware does not handle goes to Default_Handler, which
+// panics. A board routes its own interrupts by assigning into the returned table.
 template <std::size_t InterruptCount>
 constexpr VectorTable<InterruptCount> make_vector_table() {
   VectorTable<InterruptCount> table{_stack_top, {}, {}};

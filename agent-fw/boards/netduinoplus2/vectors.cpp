@@ -1,5 +1,15 @@
 // The STM32F405 vector table: the Cortex-M4 system exceptions and the part's 82
-// external interrupts (all unused while the console is polled).
+// external interrupts. Routed: USART2 (the link).
 #include "vector_table.hpp"
 
-[[gnu::used, gnu::section(".vectors")]] constinit const auto vector_table = lit::cortex_m::make_vector_table<82>();
+extern "C" void USART2_IRQHandler();
+
+namespace {
+constexpr auto make_stm32f405_vector_table() {
+  auto table = lit::cortex_m::make_vector_table<82>();
+  table.interrupts[38] = USART2_IRQHandler;
+  return table;
+}
+}  // namespace
+
+[[gnu::used, gnu::section(".vectors")]] constinit const auto vector_table = make_stm32f405_vector_table();
