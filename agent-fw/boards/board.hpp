@@ -54,6 +54,12 @@ std::size_t link_read(std::span<std::uint8_t> out);
 std::size_t link_write(std::span<const std::uint8_t> bytes);
 // Room left in the TX ring.
 std::size_t link_tx_free();
+// Bytes waiting in the RX ring: what the next link_read() would take, or more.
+std::size_t link_rx_available();
+// `notify` runs in the link ISR after each received byte enters the RX ring
+// (Port::wake, say, so a main loop that checked before the byte came does not
+// sleep until the next tick). Must be ISR-safe and short; nullptr removes it.
+void link_set_rx_notify(void (*notify)());
 
 struct LinkUartCounters {
   std::uint32_t rx_bytes = 0;      // taken from the UART, whether or not the ring had room

@@ -4,6 +4,7 @@
 // nothing attached, so real boards implement these in their board.cpp.
 #include "board.hpp"
 #include "entropy.hpp"
+#include "panic_report.hpp"
 #include "registers.hpp"
 #include "reset_record.hpp"
 #include "semihosting.hpp"
@@ -13,11 +14,7 @@ namespace lit::board {
 void exit(int status) { cortex_m::semihosting::exit(status); }
 
 void panic(const char* reason) {
-  console_write("\npanic: ");
-  std::size_t length = 0;
-  while (reason[length] != '\0') ++length;
-  console_write({reason, length});
-  console_write("\n");
+  report_panic(reason);
   cortex_m::semihosting::exit(kPanicStatus);
 }
 

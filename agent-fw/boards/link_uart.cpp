@@ -14,6 +14,7 @@ namespace {
 ByteRing<kLinkRxRingSize> rx_ring;
 ByteRing<kLinkTxRingSize> tx_ring;
 volatile LinkUartCounters counters;
+void (*volatile rx_notify)() = nullptr;
 
 }  // namespace
 
@@ -21,7 +22,11 @@ namespace link_isr {
 
 void received(std::uint8_t byte) {
   counters.rx_bytes = counters.rx_bytes + 1U;
-  if (!rx_ring.push(byte)) counters.rx_ring_full = counters.rx_ring_full + 1U;
+  if (!rx_ring.push(byte)) {
+    counters.rx_ring_full = counters.rx_ring_full + 1U;
+    return;
+  }
+  if (void (*notify)() = rx_notify) notify();
 }
 
 void overrun() { counters.rx_overruns = counters.rx_overruns + 1U; }
@@ -47,6 +52,10 @@ std::size_t link_write(std::span<const std::uint8_t> bytes) {
 }
 
 std::size_t link_tx_free() { return tx_ring.free_space(); }
+
+std::size_t link_rx_available() { return rx_ring.size(); }
+
+void link_set_rx_notify(void (*notify)()) { rx_notify = notify; }
 
 LinkUartCounters link_counters() {
   // Mask interrupts for the copy, so the four counters come from one moment.

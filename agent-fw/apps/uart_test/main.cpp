@@ -6,7 +6,7 @@
 //   'E' n16  echo the next n bytes back (through link_read/link_write, WFI between)
 //   'H' n16  hold: answer 'h', then read nothing until n more bytes have come
 //            in, and report what the RX ring kept and what it dropped
-//   'C'      report the link counters
+//   'C'      report the link counters (and how often the RX notification ran)
 //   'F'      fault on purpose (an undefined instruction in uart_test_fault)
 //   'R'      reset with ResetCause::commanded
 //   'W'      start the watchdog, kick it for a while, then stop kicking
@@ -29,6 +29,11 @@ using lit::port::hex;
 // escalated to HardFault. Its own function, so the host can find the
 // faulting PC in the symbol table.
 extern "C" [[gnu::noinline, gnu::used]] void uart_test_fault() { asm volatile("udf #0" ::: "memory"); }
+
+// Bytes the link ISR announced through link_set_rx_notify(): every byte that
+// entered the RX ring, and only those.
+volatile std::uint32_t notified = 0;
+void count_notification() { notified = notified + 1U; }
 
 std::uint8_t next_byte() {
   std::uint8_t byte = 0;
@@ -96,7 +101,7 @@ void hold(std::uint32_t count) {
 void report_counters() {
   const lit::board::LinkUartCounters counters = lit::board::link_counters();
   console << "counters: rx_bytes " << counters.rx_bytes << " tx_bytes " << counters.tx_bytes << " rx_overruns "
-          << counters.rx_overruns << " rx_ring_full " << counters.rx_ring_full << '\n';
+          << counters.rx_overruns << " rx_ring_full " << counters.rx_ring_full << " notified " << notified << '\n';
   send(std::array<std::uint8_t, 1>{'c'});
   send_u32(counters.rx_bytes);
   send_u32(counters.tx_bytes);
@@ -104,19 +109,23 @@ void report_counters() {
   send_u32(counters.rx_ring_full);
 }
 
+// A 500 ms watchdog kicked every tick for a second, then starved. The margin
+// is wide because QEMU's clocks follow the host's, which may stall a while.
 void watchdog_test() {
   if (!lit::board::has_watchdog()) {
     console << "watchdog: none on this board\n";
     send(std::array<std::uint8_t, 1>{'w'});
     return;
   }
-  lit::board::watchdog_start(50);
+  constexpr std::uint32_t kTimeoutMs = 500;
+  constexpr std::uint32_t kKickedMs = 1000;
+  lit::board::watchdog_start(kTimeoutMs);
   const std::uint32_t started = lit::board::now_ms();
-  while (lit::board::now_ms() - started < 200) {
+  while (lit::board::now_ms() - started < kKickedMs) {
     lit::board::watchdog_kick();
     lit::board::wait_for_interrupt();
   }
-  console << "watchdog: kicked for 200 ms, now stalling\n";
+  console << "watchdog: kicked for " << kKickedMs << " ms, now stalling\n";
   for (;;) lit::board::wait_for_interrupt();
 }
 
@@ -129,6 +138,7 @@ int main() {
   console << "reset cause=" << lit::board::to_string(last.cause) << " pc=0x" << hex(last.pc, 8) << " detail=0x"
           << hex(last.detail, 8) << " boot=" << last.boot_count << " reason=\"" << last.reason << "\"\n";
   console << "boot entropy=" << hex(lit::board::boot_entropy(), 16) << '\n';
+  lit::board::link_set_rx_notify(count_notification);
   lit::board::link_start(115'200);
   console << "link ready\n";
 

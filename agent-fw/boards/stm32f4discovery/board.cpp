@@ -15,6 +15,7 @@
 
 #include "entropy.hpp"
 #include "link_uart.hpp"
+#include "panic_report.hpp"
 #include "reset_record.hpp"
 #include "stm32_iwdg.hpp"
 #include "stm32_reset_flags.hpp"
@@ -113,11 +114,7 @@ void exit(int status) {
 }
 
 void panic(const char* reason) {
-  console_write("\npanic: ");
-  std::size_t length = 0;
-  while (reason[length] != '\0') ++length;
-  console_write({reason, length});
-  console_write("\n");
+  report_panic(reason);
   reset(ResetCause::fatal, reason);
 }
 
