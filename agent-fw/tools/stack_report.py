@@ -334,16 +334,21 @@ def report(elf, map_file, build_root, nm, reserve=0, indirect_depth=3, verbose=F
         worst_bytes, path = analysis.worst(entry, indirect_depth)
         rows.append((entry, worst_bytes, direct.worst(entry, 0)[0], path))
 
-    main_row = rows[0]
-    worst_handler = max(rows[1:], key=lambda row: row[1], default=None)
-    total = main_row[1] + (worst_handler[1] + exception_frame if worst_handler else 0)
-    lines = ["stack {}: worst {} B{} = main {}{}".format(
-        elf.name, total, " of the {} B reserve".format(reserve) if reserve else "", main_row[1],
-        " + {} {} + exception entry {}".format(worst_handler[0], worst_handler[1], exception_frame)
-        if worst_handler else "")]
+    def total(column):
+        handler = max(rows[1:], key=lambda row: row[column], default=None)
+        if handler is None:
+            return rows[0][column], "main {}".format(rows[0][column])
+        return (rows[0][column] + handler[column] + exception_frame,
+                "main {} + {} {} + entry {}".format(rows[0][column], handler[0], handler[column],
+                                                              exception_frame))
+
+    bounded, bounded_sum = total(1)
+    exact, exact_sum = total(2)
+    lines = ["stack {}{}: direct calls {} B = {}; indirect calls bounded {} B = {}".format(
+        elf.name, " (reserve {} B)".format(reserve) if reserve else "", exact, exact_sum, bounded, bounded_sum)]
     width = max(len(row[0]) for row in rows)
     for entry, worst_bytes, direct_bytes, path in rows:
-        lines.append("  {:<{}} {:>5} B  (direct calls only {:>4} B)  {}".format(
+        lines.append("  {:<{}} {:>5} B  (direct calls {:>4} B)  {}".format(
             entry, width, worst_bytes, direct_bytes, format_path(analysis, path, 99 if verbose else 7)))
     reached = {name for name, _ in analysis.memo}
     prologue_only = sorted(n for n in reached if n in functions and functions[n].source == "prologue")
