@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
-"""Worst-case stack of a firmware image, per entry point: Reset_Handler (and
-so main) and every exception and interrupt handler (*_Handler, *_IRQHandler), from what GCC wrote beside
-each object (-fstack-usage frame sizes and -fcallgraph-info=su call graphs,
-both set in agent-fw/cross/*.ini).
+"""Worst-case stack of a firmware image per entry point: Reset_Handler (and
+so main) and every exception and interrupt handler (*_Handler,
+*_IRQHandler), from what GCC wrote beside each object: the .ci call graphs
+of -fcallgraph-info=su, which carry the -fstack-usage frame sizes of the .su
+files with them (both flags are set in agent-fw/cross/*.ini).
 
   stack_report.py --elf IMAGE --map IMAGE.map --build-root DIR [--nm arm-none-eabi-nm]
                   [--indirect-depth 3] [--reserve BYTES] [--output FILE] [--verbose]
@@ -10,21 +11,23 @@ both set in agent-fw/cross/*.ini).
 size_report.py --stack appends it to each image's size report.
 
 How it counts. A function's worst stack is its own frame plus the worst of
-its callees. The objects that went into the image come from the linker map;
-functions with no GCC data (newlib, libgcc) are read from the disassembly:
-their frame from the prologue (push, sub sp), their callees from bl/b.w. An
-indirect call (function pointer, virtual call) may reach any function whose
-address the image holds in a word of flash or RAM (vtables, ActorType tables,
-chart actions, literal pools); each is charged the deepest of those, nested
-at most --indirect-depth deep (the runtime's own depth: scheduler -> actor ->
-action -> port). The direct-calls-only figure beside it is exact. Flagged:
-recursion (unbounded; the cycle is counted once), dynamic frames (alloca,
-VLAs) and functions with no data at all. The total adds the deepest handler
-and the exception frame the core pushes (8 words; 26 when the image uses
-the FPU) to main's worst, for handlers that do not preempt one another.
+its callees. The objects that went into the image come from the linker map.
+Functions with no GCC data (newlib, libgcc, assembly) are read from the
+disassembly: their frame from the prologue (push, sub sp), their callees
+from bl/b.w; calls in inline assembly are taken from there too. Two figures:
+- direct calls: only the calls the code names. Exact for those paths, and a
+  floor for the whole, since the runtime reaches actors through pointers;
+- indirect calls bounded: an indirect call (function pointer, virtual call)
+  may reach any function whose address the image holds in a word of flash or
+  RAM (vtables, ActorType tables, chart actions, literal pools), nested at
+  most --indirect-depth deep (the runtime's own depth: scheduler -> actor ->
+  action -> port). A safe ceiling under that assumption, and a loose one.
+Flagged: recursion (unbounded; each cycle is counted once), dynamic frames
+(alloca, VLAs), functions with no data at all. Each total adds the deepest
+handler and the exception entry (8 words, 26 when the image uses the FPU,
+plus alignment) to main's worst, for handlers that do not preempt each other.
 """
 import argparse
-import collections
 import pathlib
 import re
 import subprocess
