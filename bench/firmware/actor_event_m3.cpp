@@ -13,6 +13,7 @@
 #include "console.hpp"
 #include "icount.hpp"
 #include "lit/runtime.hpp"
+#include "stack_watermark.hpp"
 #include "three_levels_chart.hpp"
 #include "tick_counter.hpp"
 #include "toggle_chart.hpp"
@@ -57,6 +58,7 @@ void report(const char* what, std::uint32_t ticks, std::uint32_t baseline_ticks,
 
 int main() {
   lit::board::init();
+  lit::bench::stack_watermark::paint();
   port.attach(scheduler);
   lit::Reason failure;
   check(scheduler.start(toggler, nullptr, failure), "the actor did not start");
@@ -151,5 +153,7 @@ int main() {
   lit::bench::icount::print_tenths(lit::bench::icount::tenths_per_event(poll_watch.ticks(), kEvents) -
                                    stopwatch_tenths);
   console << '\n';
+  console << "  stack used: " << lit::bench::stack_watermark::high_water() << " of "
+          << lit::bench::stack_watermark::reserve() << " B (painted high-water mark)\n";
   return 0;
 }

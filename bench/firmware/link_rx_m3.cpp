@@ -23,6 +23,7 @@
 #include "lit/link/frame.hpp"
 #include "lit/link/session.hpp"
 #include "lit/runtime.hpp"
+#include "stack_watermark.hpp"
 #include "tick_counter.hpp"
 
 namespace {
@@ -215,6 +216,7 @@ void print_figure(const char* what, const Figure& figure) {
 
 int main() {
   lit::board::init();
+  lit::bench::stack_watermark::paint();
   port.attach(scheduler);
   scheduler.set_observer(&agent.observer());
   lit::Reason failure;
@@ -285,5 +287,7 @@ int main() {
                                    (session_large.wire_bytes - session_small.wire_bytes));
   console << " instructions\n";
   print_figure("frame decoder alone, 5-byte raw record         ", framing);
+  console << "  stack used: " << lit::bench::stack_watermark::high_water() << " of "
+          << lit::bench::stack_watermark::reserve() << " B (painted high-water mark)\n";
   return 0;
 }
