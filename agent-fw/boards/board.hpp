@@ -82,6 +82,7 @@ struct ResetRecord {
   std::uint32_t detail = 0;      // hard_fault: CFSR
   char reason[40] = {};          // NUL-terminated
   std::uint32_t boot_count = 0;  // boots since power-on, the current one included (1 after power-on)
+  std::uint32_t hfsr = 0;        // hard_fault: HFSR
 };
 // What the previous run left (read once at init(), then the no-init area is rearmed).
 ResetRecord last_reset();

@@ -38,7 +38,11 @@ void reset(ResetCause cause, const char* reason) {
   // The return address stands in for a PC: where the reset was asked for
   // (without the Thumb bit, so it reads as an instruction address).
   const auto caller = reinterpret_cast<std::uintptr_t>(__builtin_return_address(0)) & ~std::uintptr_t{1};
-  cortex_m::reset_record::reset(cause, static_cast<std::uint32_t>(caller), 0, reason);
+  ResetRecord record;
+  record.cause = cause;
+  record.pc = static_cast<std::uint32_t>(caller);
+  cortex_m::reset_record::set_reason(record, reason);
+  cortex_m::reset_record::reset(record);
 }
 
 }  // namespace lit::board

@@ -38,6 +38,7 @@ import time
 
 RX_RING = 512
 UNDEFINSTR = 1 << 16  # CFSR: UsageFault, undefined instruction
+FORCED = 1 << 30  # HFSR: a configurable fault escalated to HardFault
 
 
 class Failure(Exception):
@@ -130,12 +131,17 @@ class Firmware:
 
 
 def boot(firmware, cause, boot_count):
-    """Waits for a boot's report; checks its cause and count. Returns (record match, entropy)."""
+    """Waits for a boot's report; checks its cause and count. Returns (the reset record, entropy)."""
     firmware.expect(r"^uart_test on ")
-    record = firmware.expect(r'^reset cause=(\w+) pc=0x([0-9a-f]{8}) detail=0x([0-9a-f]{8}) boot=(\d+) reason="(.*)"$')
-    if record.group(1) != cause or int(record.group(4)) != boot_count:
+    match = firmware.expect(r'^reset cause=(?P<cause>\w+) pc=0x(?P<pc>[0-9a-f]{8}) detail=0x(?P<detail>[0-9a-f]{8}) '
+                            r'hfsr=0x(?P<hfsr>[0-9a-f]{8}) boot=(?P<boot>\d+) reason="(?P<reason>.*)"$')
+    record = match.groupdict()
+    for key in ("pc", "detail", "hfsr"):
+        record[key] = int(record[key], 16)
+    record["boot"] = int(record["boot"])
+    if record["cause"] != cause or record["boot"] != boot_count:
         raise Failure("boot {}: expected cause {} at boot {}, got {!r}".format(
-            boot_count, cause, boot_count, record.group(0)))
+            boot_count, cause, boot_count, match.group(0)))
     entropy = firmware.expect(r"^boot entropy=([0-9a-f]{16})$").group(1)
     firmware.expect(r"^link ready$")
     return record, entropy
@@ -234,12 +240,13 @@ def run(args):
             # Boot 2: the hard fault's record, and a link that works again.
             record, entropy = boot(firmware, "hard_fault", 2)
             entropies.append(entropy)
-            pc, detail = int(record.group(2), 16), int(record.group(3), 16)
+            pc = record["pc"]
             if fault_range and not fault_range[0] <= pc < fault_range[1]:
                 raise Failure("hard fault pc 0x{:08x} is outside uart_test_fault [0x{:08x}, 0x{:08x})".format(
                     pc, *fault_range))
-            if not detail & UNDEFINSTR or not record.group(5).startswith("hard fault HFSR"):
-                raise Failure("hard fault detail 0x{:08x} reason {!r}".format(detail, record.group(5)))
+            if not record["detail"] & UNDEFINSTR or not record["hfsr"] & FORCED or \
+                    record["reason"] != "hard fault HFSR {:08x}".format(record["hfsr"]):
+                raise Failure("hard fault recorded as {}".format(record))
             print("hard fault reported at pc 0x{:08x}{}".format(
                 pc, " (in uart_test_fault)" if fault_range else ""))
             sent, echoed = echo_bursts(firmware, rng, 3, 200)
@@ -250,8 +257,8 @@ def run(args):
             # Boot 3: a commanded reset.
             record, entropy = boot(firmware, "commanded", 3)
             entropies.append(entropy)
-            if record.group(5) != "reset requested by the host" or int(record.group(2), 16) == 0:
-                raise Failure("commanded reset recorded as {!r}".format(record.group(0)))
+            if record["reason"] != "reset requested by the host" or record["pc"] == 0:
+                raise Failure("commanded reset recorded as {}".format(record))
             firmware.send(b"W")
             boots = 3
             if args.machine == "mps2-an385":
@@ -259,8 +266,8 @@ def run(args):
                 firmware.expect(r"^watchdog: kicked for 1000 ms, now stalling$")
                 record, entropy = boot(firmware, "watchdog", 4)
                 entropies.append(entropy)
-                if record.group(5) != "watchdog expired" or int(record.group(2), 16) == 0:
-                    raise Failure("watchdog reset recorded as {!r}".format(record.group(0)))
+                if record["reason"] != "watchdog expired" or record["pc"] == 0:
+                    raise Failure("watchdog reset recorded as {}".format(record))
                 boots = 4
             else:
                 firmware.expect(r"^watchdog: none on this board$")

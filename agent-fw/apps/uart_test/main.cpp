@@ -136,7 +136,8 @@ int main() {
   const lit::board::ResetRecord last = lit::board::last_reset();
   console << "uart_test on " << lit::board::name() << '\n';
   console << "reset cause=" << lit::board::to_string(last.cause) << " pc=0x" << hex(last.pc, 8) << " detail=0x"
-          << hex(last.detail, 8) << " boot=" << last.boot_count << " reason=\"" << last.reason << "\"\n";
+          << hex(last.detail, 8) << " hfsr=0x" << hex(last.hfsr, 8) << " boot=" << last.boot_count << " reason=\""
+          << last.reason << "\"\n";
   console << "boot entropy=" << hex(lit::board::boot_entropy(), 16) << '\n';
   lit::board::link_set_rx_notify(count_notification);
   lit::board::link_start(115'200);

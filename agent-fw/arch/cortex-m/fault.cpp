@@ -22,21 +22,25 @@ char* put_text(char* out, const char* text) {
 
 }  // namespace
 
-void reset_from_frame(const std::uint32_t* frame, board::ResetCause cause, std::uint32_t detail, const char* reason) {
-  reset_record::reset(cause, frame[kFramePc], detail, reason);
+void reset_from_frame(const std::uint32_t* frame, board::ResetRecord record) {
+  record.pc = frame[kFramePc];
+  reset_record::reset(record);
 }
 
 [[noreturn]] void hard_fault(const std::uint32_t* frame) {
-  const std::uint32_t cfsr = reg(scb::kCfsr);
-  // "hard fault HFSR xxxxxxxx BFAR xxxxxxxx": 38 characters, within the record's 40.
-  char reason[40] = {};
-  char* end = put_hex(put_text(reason, "hard fault HFSR "), reg(scb::kHfsr));
-  if ((cfsr & scb::kCfsrBfarValid) != 0) {
+  board::ResetRecord record;
+  record.cause = board::ResetCause::hard_fault;
+  record.detail = reg(scb::kCfsr);
+  record.hfsr = reg(scb::kHfsr);
+  // "hard fault HFSR xxxxxxxx MMFAR xxxxxxxx": 39 characters and the NUL fill the 40.
+  static_assert(sizeof(record.reason) >= 40);
+  char* end = put_hex(put_text(record.reason, "hard fault HFSR "), record.hfsr);
+  if ((record.detail & scb::kCfsrBfarValid) != 0) {
     put_hex(put_text(end, " BFAR "), reg(scb::kBfar));
-  } else if ((cfsr & scb::kCfsrMmarValid) != 0) {
+  } else if ((record.detail & scb::kCfsrMmarValid) != 0) {
     put_hex(put_text(end, " MMFAR "), reg(scb::kMmfar));
   }
-  reset_from_frame(frame, board::ResetCause::hard_fault, cfsr, reason);
+  reset_from_frame(frame, record);
 }
 
 }  // namespace lit::cortex_m::fault

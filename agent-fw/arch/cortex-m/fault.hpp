@@ -14,11 +14,8 @@ namespace lit::cortex_m::fault {
 // The hardware-stacked exception frame: r0-r3, r12, lr, pc, xPSR.
 inline constexpr unsigned kFramePc = 6;
 
-// Records `cause` with the frame's PC, `detail` and `reason`, then resets.
-[[noreturn]] void reset_from_frame(const std::uint32_t* frame,
-                                   board::ResetCause cause,
-                                   std::uint32_t detail,
-                                   const char* reason);
+// Records `record` with the frame's PC as its pc, then resets.
+[[noreturn]] void reset_from_frame(const std::uint32_t* frame, board::ResetRecord record);
 
 }  // namespace lit::cortex_m::fault
 

@@ -20,6 +20,7 @@ struct Stored {
   std::uint32_t cause;
   std::uint32_t pc;
   std::uint32_t detail;
+  std::uint32_t hfsr;
   std::uint32_t boot_count;
   char reason[kReasonSize];
   std::uint32_t checksum;  // FNV-1a over everything above
@@ -37,20 +38,16 @@ std::uint32_t checksum_of(const volatile Stored& record) {
   return hash;
 }
 
-void copy_reason(volatile char (&to)[kReasonSize], const char* from) {
-  std::size_t i = 0;
-  for (; from != nullptr && from[i] != '\0' && i + 1 < kReasonSize; ++i) to[i] = from[i];
-  for (; i < kReasonSize; ++i) to[i] = '\0';
-}
-
-void write(State state, board::ResetCause cause, std::uint32_t pc, std::uint32_t detail, const char* reason) {
+void write(State state, const board::ResetRecord& record) {
   stored.magic = kMagic;
   stored.state = state;
-  stored.cause = static_cast<std::uint32_t>(cause);
-  stored.pc = pc;
-  stored.detail = detail;
+  stored.cause = static_cast<std::uint32_t>(record.cause);
+  stored.pc = record.pc;
+  stored.detail = record.detail;
+  stored.hfsr = record.hfsr;
   stored.boot_count = this_boot;
-  copy_reason(stored.reason, reason);
+  for (std::size_t i = 0; i < kReasonSize; ++i) stored.reason[i] = record.reason[i];
+  stored.reason[kReasonSize - 1] = '\0';
   stored.checksum = checksum_of(stored);
 }
 
@@ -66,32 +63,37 @@ void capture(board::ResetCause unrecorded_cause, const char* unrecorded_reason) 
   previous = board::ResetRecord{};
   if (!valid()) {
     this_boot = 1;
-    const char power_on[] = "power on";
-    for (std::size_t i = 0; i < sizeof(power_on); ++i) previous.reason[i] = power_on[i];
+    set_reason(previous, "power on");
   } else {
     this_boot = stored.boot_count + 1U;
     if (stored.state == State::recorded) {
       previous.cause = static_cast<board::ResetCause>(stored.cause);
       previous.pc = stored.pc;
       previous.detail = stored.detail;
+      previous.hfsr = stored.hfsr;
       for (std::size_t i = 0; i < kReasonSize; ++i) previous.reason[i] = stored.reason[i];
     } else {
       previous.cause = unrecorded_cause;
-      for (std::size_t i = 0; unrecorded_reason[i] != '\0' && i + 1 < kReasonSize; ++i)
-        previous.reason[i] = unrecorded_reason[i];
+      set_reason(previous, unrecorded_reason);
     }
   }
   previous.boot_count = this_boot;
-  write(State::armed, board::ResetCause::power_on, 0, 0, "");
+  write(State::armed, board::ResetRecord{});
 }
 
 const board::ResetRecord& last() { return previous; }
 
 std::uint32_t boot_count() { return this_boot; }
 
-void reset(board::ResetCause cause, std::uint32_t pc, std::uint32_t detail, const char* reason) {
-  write(State::recorded, cause, pc, detail, reason);
+void reset(const board::ResetRecord& record) {
+  write(State::recorded, record);
   system_reset();
+}
+
+void set_reason(board::ResetRecord& record, const char* reason) {
+  std::size_t i = 0;
+  for (; reason != nullptr && reason[i] != '\0' && i + 1 < kReasonSize; ++i) record.reason[i] = reason[i];
+  for (; i < kReasonSize; ++i) record.reason[i] = '\0';
 }
 
 void system_reset() {

@@ -25,8 +25,11 @@ const board::ResetRecord& last();
 // Boots since power-on, this one included (1 on the first).
 std::uint32_t boot_count();
 
-// Records the cause for the next boot's last(), then requests a system reset.
-[[noreturn]] void reset(board::ResetCause cause, std::uint32_t pc, std::uint32_t detail, const char* reason);
+// Records `record` (all but its boot_count, which is this boot's) for the
+// next boot's last(), then requests a system reset.
+[[noreturn]] void reset(const board::ResetRecord& record);
+// Copies `reason` into `record.reason`, truncated to fit with its NUL.
+void set_reason(board::ResetRecord& record, const char* reason);
 // SYSRESETREQ, without touching the record.
 [[noreturn]] void system_reset();
 

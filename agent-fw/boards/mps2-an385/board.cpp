@@ -71,7 +71,10 @@ void Uart_Overrun_IRQHandler() { lit::board::kLink.service_link_overrun(); }
 
 // The watchdog's first expiry: record where the core was and reset before the second.
 [[noreturn, gnu::used]] void lit_watchdog_nmi(const std::uint32_t* frame) {
-  lit::cortex_m::fault::reset_from_frame(frame, lit::board::ResetCause::watchdog, 0, "watchdog expired");
+  lit::board::ResetRecord record;
+  record.cause = lit::board::ResetCause::watchdog;
+  lit::cortex_m::reset_record::set_reason(record, "watchdog expired");
+  lit::cortex_m::fault::reset_from_frame(frame, record);
 }
 }
 
