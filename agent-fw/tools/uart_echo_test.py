@@ -15,7 +15,8 @@ the link UART on a Unix socket this script connects to. Over the link it:
     rx_ring_full. (QEMU delivers a byte only when the UART can take it, so
     hardware overruns cannot happen here: that count must stay 0.);
   - makes the firmware fault, and checks the next boot reports hard_fault with
-    a PC inside uart_test_fault (from nm) and the UsageFault in CFSR;
+    a PC inside uart_test_fault (from nm), the UsageFault in CFSR and the
+    escalation in HFSR; then a bus fault, with its address from BFAR;
   - asks for a commanded reset, and (on a board with a watchdog) lets the
     watchdog expire, checking each cause and the boot count;
   - checks that every boot's entropy differs, also from a second QEMU run's;
@@ -39,6 +40,8 @@ import time
 RX_RING = 512
 UNDEFINSTR = 1 << 16  # CFSR: UsageFault, undefined instruction
 FORCED = 1 << 30  # HFSR: a configurable fault escalated to HardFault
+PRECISERR = 1 << 9  # CFSR: BusFault, precise data access error
+BFARVALID = 1 << 15  # CFSR: BFAR holds the faulting address
 
 
 class Failure(Exception):
@@ -259,16 +262,26 @@ def run(args):
             entropies.append(entropy)
             if record["reason"] != "reset requested by the host" or record["pc"] == 0:
                 raise Failure("commanded reset recorded as {}".format(record))
+            firmware.send(b"B")
+            firmware.expect(r"^fault: load from 0x70000000$")
+
+            # Boot 4: a precise bus fault, its address in BFAR and in the reason.
+            record, entropy = boot(firmware, "hard_fault", 4)
+            entropies.append(entropy)
+            if record["detail"] & (PRECISERR | BFARVALID) != PRECISERR | BFARVALID or \
+                    record["reason"] != "hard fault HFSR {:08x} BFAR 70000000".format(record["hfsr"]):
+                raise Failure("bus fault recorded as {}".format(record))
+            print("bus fault reported at pc 0x{:08x}: {}".format(record["pc"], record["reason"]))
             firmware.send(b"W")
-            boots = 3
+            boots = 4
             if args.machine == "mps2-an385":
-                # Boot 4: the watchdog, started, kicked, then starved.
-                firmware.expect(r"^watchdog: kicked for 1000 ms, now stalling$")
-                record, entropy = boot(firmware, "watchdog", 4)
+                # Boot 5: the watchdog, started, kicked, then starved.
+                firmware.expect(r"^watchdog: kicked for 2000 ms, now stalling$")
+                record, entropy = boot(firmware, "watchdog", 5)
                 entropies.append(entropy)
                 if record["reason"] != "watchdog expired" or record["pc"] == 0:
                     raise Failure("watchdog reset recorded as {}".format(record))
-                boots = 4
+                boots = 5
             else:
                 firmware.expect(r"^watchdog: none on this board$")
                 if firmware.receive(1) != b"w":

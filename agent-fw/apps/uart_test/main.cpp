@@ -8,6 +8,7 @@
 //            in, and report what the RX ring kept and what it dropped
 //   'C'      report the link counters (and how often the RX notification ran)
 //   'F'      fault on purpose (an undefined instruction in uart_test_fault)
+//   'B'      a bus fault on purpose (a load from kUnmappedAddress)
 //   'R'      reset with ResetCause::commanded
 //   'W'      start the watchdog, kick it for a while, then stop kicking
 //   'Q'      exit 0
@@ -34,6 +35,10 @@ extern "C" [[gnu::noinline, gnu::used]] void uart_test_fault() { asm volatile("u
 // entered the RX ring, and only those.
 volatile std::uint32_t notified = 0;
 void count_notification() { notified = notified + 1U; }
+
+// Nothing answers here on either emulated board (nor on an STM32F4), so a
+// load is a precise BusFault with the address in BFAR.
+constexpr std::uintptr_t kUnmappedAddress = 0x7000'0000;
 
 std::uint8_t next_byte() {
   std::uint8_t byte = 0;
@@ -109,7 +114,7 @@ void report_counters() {
   send_u32(counters.rx_ring_full);
 }
 
-// A 500 ms watchdog kicked every tick for a second, then starved. The margin
+// A 1 s watchdog kicked every tick for 2 s, then starved. The margin
 // is wide because QEMU's clocks follow the host's, which may stall a while.
 void watchdog_test() {
   if (!lit::board::has_watchdog()) {
@@ -117,8 +122,8 @@ void watchdog_test() {
     send(std::array<std::uint8_t, 1>{'w'});
     return;
   }
-  constexpr std::uint32_t kTimeoutMs = 500;
-  constexpr std::uint32_t kKickedMs = 1000;
+  constexpr std::uint32_t kTimeoutMs = 1000;
+  constexpr std::uint32_t kKickedMs = 2000;
   lit::board::watchdog_start(kTimeoutMs);
   const std::uint32_t started = lit::board::now_ms();
   while (lit::board::now_ms() - started < kKickedMs) {
@@ -152,6 +157,13 @@ int main() {
       case 'F':
         console << "fault: undefined instruction in uart_test_fault\n";
         uart_test_fault();
+        break;
+      case 'B':
+        console << "fault: load from 0x" << hex(kUnmappedAddress, 8) << '\n';
+        {
+          const std::uint32_t value = *reinterpret_cast<volatile std::uint32_t*>(kUnmappedAddress);
+          console << "read 0x" << hex(value, 8) << " without a fault\n";
+        }
         break;
       case 'R': lit::board::reset(lit::board::ResetCause::commanded, "reset requested by the host");
       case 'W': watchdog_test(); break;
