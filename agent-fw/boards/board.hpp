@@ -78,7 +78,7 @@ std::string_view to_string(ResetCause cause);
 
 struct ResetRecord {
   ResetCause cause = ResetCause::power_on;
-  std::uint32_t pc = 0;          // where a hard fault or watchdog caught the core; 0 otherwise
+  std::uint32_t pc = 0;          // hard_fault, watchdog: the interrupted PC; commanded, fatal: reset()'s caller
   std::uint32_t detail = 0;      // hard_fault: CFSR
   char reason[40] = {};          // NUL-terminated
   std::uint32_t boot_count = 0;  // boots since power-on, the current one included (1 after power-on)
