@@ -29,8 +29,7 @@ constexpr unsigned kLinkIrq = 38;
 std::string_view name() { return "netduinoplus2"; }
 
 void init() {
-  using stm32::reg;
-  reg(stm32::rcc::kApb2Enable) = reg(stm32::rcc::kApb2Enable) | stm32::rcc::kApb2Usart1;
+  stm32::rcc::enable_clocks(stm32::rcc::kApb2Enable, stm32::rcc::kApb2Usart1);
   kConsole.enable_transmitter(stm32::Usart::brr(kApb2ClockHz, kConsoleBaud));
   cortex_m::time_base::start(kCoreClockHz);
   const stm32::UnrecordedReset hardware = stm32::take_reset_flags();
@@ -43,8 +42,7 @@ void console_put(char byte) { kConsole.write(byte); }
 
 namespace link_driver {
 void start(std::uint32_t baud) {
-  using stm32::reg;
-  reg(stm32::rcc::kApb1Enable) = reg(stm32::rcc::kApb1Enable) | stm32::rcc::kApb1Usart2;
+  stm32::rcc::enable_clocks(stm32::rcc::kApb1Enable, stm32::rcc::kApb1Usart2);
   kLink.start_interrupt_driven(stm32::Usart::brr(kApb1ClockHz, baud));
   cortex_m::nvic::enable(kLinkIrq);
 }

@@ -17,7 +17,7 @@ constexpr unsigned kMaxPolls = 10'000;  // a word takes 40 RNG clocks; this is f
 }  // namespace
 
 void start() {
-  reg(rcc::kAhb2Enable) = reg(rcc::kAhb2Enable) | rcc::kAhb2Rng;
+  rcc::enable_clocks(rcc::kAhb2Enable, rcc::kAhb2Rng);
   reg(kControl) = kControlEnable;
 }
 

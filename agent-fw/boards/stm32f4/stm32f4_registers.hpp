@@ -28,6 +28,10 @@ inline constexpr std::uint32_t kControlHseReady = 1U << 17;
 inline constexpr std::uint32_t kControlPllOn = 1U << 24;
 inline constexpr std::uint32_t kControlPllReady = 1U << 25;
 inline constexpr std::uint32_t kPllSourceHse = 1U << 22;
+// PLLM, PLLN, PLLP, PLLSRC and PLLQ; the register's other bits are reserved
+// and keep their reset values (bit 29 resets to 1).
+inline constexpr std::uint32_t kPllConfigFields = 0x0F43'7FFFU;
+inline constexpr std::uint32_t kConfigPrescalerFields = 0xFCF0U;  // HPRE, PPRE1, PPRE2
 inline constexpr std::uint32_t kConfigSwitchPll = 0x2U;
 inline constexpr std::uint32_t kConfigSwitchMask = 0x3U;
 inline constexpr std::uint32_t kConfigSwitchStatusPll = 0x2U << 2;
@@ -49,6 +53,14 @@ inline constexpr std::uint32_t kControlStatusPowerOnReset = 1U << 27;
 inline constexpr std::uint32_t kControlStatusSoftwareReset = 1U << 28;
 inline constexpr std::uint32_t kControlStatusIwdgReset = 1U << 29;
 inline constexpr std::uint32_t kControlStatusWwdgReset = 1U << 30;
+
+// Turns on the clocks of the peripherals in `bits` of an enable register
+// (kAhb1Enable, kApb1Enable, ...). The read-back is the wait the STM32F40x
+// errata ask for before the first access to a newly clocked peripheral.
+inline void enable_clocks(std::uintptr_t enable_register, std::uint32_t bits) {
+  reg(enable_register) = reg(enable_register) | bits;
+  [[maybe_unused]] const std::uint32_t settled = reg(enable_register);
+}
 }  // namespace rcc
 
 namespace flash {

@@ -56,15 +56,17 @@ void start_clocks() {
   while ((reg(stm32::rcc::kControl) & stm32::rcc::kControlHseReady) == 0) {
   }
   // 168 MHz needs voltage scale 1, and the flash its wait states before the switch.
-  reg(stm32::rcc::kApb1Enable) = reg(stm32::rcc::kApb1Enable) | stm32::rcc::kApb1Power;
+  stm32::rcc::enable_clocks(stm32::rcc::kApb1Enable, stm32::rcc::kApb1Power);
   reg(stm32::power::kControl) = reg(stm32::power::kControl) | stm32::power::kVoltageScale1;
   reg(stm32::flash::kAccessControl) =
       stm32::flash::kPrefetch | stm32::flash::kInstructionCache | stm32::flash::kDataCache | kFlashWaitStates;
   while ((reg(stm32::flash::kAccessControl) & stm32::flash::kLatencyMask) != kFlashWaitStates) {
   }
-  reg(stm32::rcc::kPllConfig) =
-      kPllM | (kPllN << 6U) | ((kPllP / 2U - 1U) << 16U) | stm32::rcc::kPllSourceHse | (kPllQ << 24U);
-  reg(stm32::rcc::kConfig) = stm32::rcc::kConfigApb1Div4 | stm32::rcc::kConfigApb2Div2;  // AHB undivided
+  reg(stm32::rcc::kPllConfig) = (reg(stm32::rcc::kPllConfig) & ~stm32::rcc::kPllConfigFields) | kPllM | (kPllN << 6U) |
+                                ((kPllP / 2U - 1U) << 16U) | stm32::rcc::kPllSourceHse | (kPllQ << 24U);
+  // AHB undivided, APB1 / 4, APB2 / 2.
+  reg(stm32::rcc::kConfig) = (reg(stm32::rcc::kConfig) & ~stm32::rcc::kConfigPrescalerFields) |
+                             stm32::rcc::kConfigApb1Div4 | stm32::rcc::kConfigApb2Div2;
   reg(stm32::rcc::kControl) = reg(stm32::rcc::kControl) | stm32::rcc::kControlPllOn;
   while ((reg(stm32::rcc::kControl) & stm32::rcc::kControlPllReady) == 0) {
   }
@@ -91,8 +93,8 @@ std::string_view name() { return "stm32f4discovery"; }
 
 void init() {
   start_clocks();
-  reg(stm32::rcc::kAhb1Enable) = reg(stm32::rcc::kAhb1Enable) | stm32::rcc::kAhb1GpioA | stm32::rcc::kAhb1GpioD;
-  reg(stm32::rcc::kApb1Enable) = reg(stm32::rcc::kApb1Enable) | stm32::rcc::kApb1Usart3;
+  stm32::rcc::enable_clocks(stm32::rcc::kAhb1Enable, stm32::rcc::kAhb1GpioA | stm32::rcc::kAhb1GpioD);
+  stm32::rcc::enable_clocks(stm32::rcc::kApb1Enable, stm32::rcc::kApb1Usart3);
   stm32::kGpioD.use_alternate_function(8, stm32::kAlternateFunctionUsart1To3);
   stm32::kGpioD.use_alternate_function(9, stm32::kAlternateFunctionUsart1To3);
   kConsole.enable_transmitter(stm32::Usart::brr(kApb1ClockHz, kConsoleBaud));
@@ -141,7 +143,7 @@ void watchdog_kick() { stm32::iwdg::kick(); }
 
 namespace link_driver {
 void start(std::uint32_t baud) {
-  reg(stm32::rcc::kApb1Enable) = reg(stm32::rcc::kApb1Enable) | stm32::rcc::kApb1Usart2;
+  stm32::rcc::enable_clocks(stm32::rcc::kApb1Enable, stm32::rcc::kApb1Usart2);
   stm32::kGpioA.use_alternate_function(kTxPin, stm32::kAlternateFunctionUsart1To3);
   stm32::kGpioA.use_alternate_function(kTxPin + 1U, stm32::kAlternateFunctionUsart1To3);
   kLink.start_interrupt_driven(stm32::Usart::brr(kApb1ClockHz, baud));
