@@ -16,11 +16,20 @@ DeviceAgent::DeviceAgent(Scheduler& scheduler,
   observer_.agent = this;
   timer_.agent = this;
   timer_.fire = &DeviceAgent::fire;
+  metrics_timer_.agent = this;
+  metrics_timer_.fire = &DeviceAgent::fire_metrics;
+  if (config_.metrics_interval != 0) scheduler_.arm(metrics_timer_, scheduler_.now() + config_.metrics_interval);
   rearm();
 }
 
 void DeviceAgent::on_bytes(std::span<const std::uint8_t> bytes) {
   endpoint_.on_bytes(bytes, scheduler_.now(), *this);
+  // The endpoint takes a Goodbye that came as a reliable record itself and
+  // only counts it; one that came best-effort reaches on_best_effort.
+  if (endpoint_.counters().goodbyes != goodbyes_seen_) {
+    goodbyes_seen_ = endpoint_.counters().goodbyes;
+    if (endpoint_.ready()) host_left();
+  }
   rearm();
 }
 
@@ -58,7 +67,7 @@ int DeviceAgent::index_of(const ActorCore& actor) const {
 // ---- reports ------------------------------------------------------------------------------
 
 void DeviceAgent::report(const Report& report) {
-  if (endpoint_.state() == EndpointState::down) return;  // the next handshake sends the whole table
+  if (state() == EndpointState::down) return;  // the next handshake sends the whole table
   if (report_count_ == kReportQueue) {
     ++counters_.report_overflows;
     return;
@@ -131,6 +140,7 @@ void DeviceAgent::fill_handshake(lit_wire_Handshake& mine) const {
 }
 
 void DeviceAgent::on_link_up() {
+  host_left_ = false;
   // The table follows the handshake, one row per record.
   report_head_ = 0;
   report_count_ = 0;
@@ -140,6 +150,10 @@ void DeviceAgent::on_link_up() {
 }
 
 bool DeviceAgent::on_envelope(const Envelope& envelope) {
+  if (host_left_) {
+    ++counters_.unexpected;  // the host is gone: nothing it sent before leaving applies
+    return true;
+  }
   switch (envelope.which_body) {
     case lit_wire_Envelope_actor_message_tag: return deliver(envelope.body.actor_message);
     case lit_wire_Envelope_supervision_command_tag: return command(envelope.body.supervision_command);
@@ -148,15 +162,31 @@ bool DeviceAgent::on_envelope(const Envelope& envelope) {
 }
 
 void DeviceAgent::on_best_effort(const Envelope& envelope, std::uint32_t gap) {
-  static_cast<void>(envelope);
   static_cast<void>(gap);
+  if (envelope.which_body == lit_wire_Envelope_goodbye_tag) {
+    if (!host_left_) host_left();
+    return;
+  }
   ++counters_.unexpected;
 }
 
 void DeviceAgent::on_link_down(bool was_ready) {
   static_cast<void>(was_ready);
+  host_left_ = false;
   report_count_ = 0;
   restart_reply_ = false;
+  release_claims();
+}
+
+void DeviceAgent::host_left() {
+  ++counters_.goodbyes;
+  host_left_ = true;
+  report_count_ = 0;
+  restart_reply_ = false;
+  release_claims();
+}
+
+void DeviceAgent::release_claims() {
   // Device autonomy: the local supervisors decide again, starting with any
   // exit they recorded while the host held the actor.
   for (std::size_t i = 0; i < actors_.size(); ++i) {
@@ -199,6 +229,7 @@ bool DeviceAgent::deliver(const lit_wire_ActorMessage& message) {
   switch (result) {
     case lit::SendResult::ok:
       ++counters_.messages_delivered;
+      note_depth(message.destination);
       scheduler_.make_ready(actor);
       return true;
     case lit::SendResult::full: ++counters_.mailbox_full; return false;  // the host sends it again later
@@ -213,7 +244,7 @@ SendResult DeviceAgent::send_to_host(std::uint32_t export_id,
                                      std::span<const std::uint8_t> payload,
                                      std::uint32_t source,
                                      std::uint32_t correlation_id) {
-  if (!endpoint_.ready()) return SendResult::link_down;
+  if (state() != EndpointState::ready) return SendResult::link_down;
   Envelope envelope = lit_wire_Envelope_init_zero;
   envelope.which_body = lit_wire_Envelope_actor_message_tag;
   lit_wire_ActorMessage& out = envelope.body.actor_message;
@@ -316,11 +347,196 @@ void DeviceAgent::finish_restart() {
         error == SupervisorError::ok ? "" : to_string(error));
 }
 
+// ---- telemetry ----------------------------------------------------------------------------
+
+namespace {
+
+std::uint64_t to_us(Millis ms) { return ms * 1000U; }
+
+lit_wire_TraceKind to_wire(chart::TraceKind kind) {
+  switch (kind) {
+    case chart::TraceKind::event: return lit_wire_TraceKind_TRACE_KIND_EVENT;
+    case chart::TraceKind::exit: return lit_wire_TraceKind_TRACE_KIND_EXIT;
+    case chart::TraceKind::transition: return lit_wire_TraceKind_TRACE_KIND_TRANSITION;
+    case chart::TraceKind::enter: return lit_wire_TraceKind_TRACE_KIND_ENTER;
+    case chart::TraceKind::deferred: return lit_wire_TraceKind_TRACE_KIND_DEFERRED;
+  }
+  return lit_wire_TraceKind_TRACE_KIND_UNSPECIFIED;
+}
+
+bool starts_with(std::string_view text, std::string_view prefix) { return text.substr(0, prefix.size()) == prefix; }
+
+}  // namespace
+
+bool DeviceAgent::send_telemetry() {
+  return telemetry_ready() && endpoint_.send_best_effort(telemetry_, scheduler_.now()) == SendResult::ok;
+}
+
+void DeviceAgent::trace(const ActorCore& actor, chart::TraceRecord record) {
+  const int index = index_of(actor);
+  if (index < 0) return;  // no wire id to name it by
+  if (!telemetry_ready()) {
+    ++counters_.traces_dropped;
+    return;
+  }
+  telemetry_ = lit_wire_Envelope_init_zero;
+  telemetry_.which_body = lit_wire_Envelope_trace_tag;
+  lit_wire_Trace& out = telemetry_.body.trace;
+  out.timestamp_us = to_us(scheduler_.now());
+  out.actor = static_cast<std::uint32_t>(index);
+  out.incarnation = actor.incarnation();
+  out.kind = to_wire(record.kind);
+  switch (record.kind) {
+    case chart::TraceKind::event:
+    case chart::TraceKind::deferred: out.event_id = record.index; break;
+    case chart::TraceKind::exit: out.from_state = record.index; break;
+    case chart::TraceKind::enter: out.to_state = record.index; break;
+    case chart::TraceKind::transition: {
+      const chart::Table* table = actor.type().table;
+      if (table == nullptr || record.index >= table->transition_count) break;
+      const chart::TransitionRow& row = table->transitions[record.index];
+      out.from_state = row.source;
+      out.to_state = row.target_count != 0 ? table->targets[row.targets_begin] : row.source;
+      break;
+    }
+  }
+  if (send_telemetry()) {
+    ++counters_.traces_sent;
+  } else {
+    ++counters_.traces_dropped;
+  }
+}
+
+SendResult DeviceAgent::log(lit_wire_LogLevel level, std::uint32_t actor, std::string_view text) {
+  if (!telemetry_ready()) {
+    ++counters_.logs_dropped;
+    return SendResult::link_down;
+  }
+  telemetry_ = lit_wire_Envelope_init_zero;
+  telemetry_.which_body = lit_wire_Envelope_log_tag;
+  lit_wire_Log& out = telemetry_.body.log;
+  out.timestamp_us = to_us(scheduler_.now());
+  out.level = level;
+  out.actor = actor;
+  copy_text(out.text, text);
+  if (!send_telemetry()) {
+    ++counters_.logs_dropped;
+    return SendResult::link_down;
+  }
+  ++counters_.logs_sent;
+  return SendResult::ok;
+}
+
+SendResult DeviceAgent::log_from_port(std::string_view actor, std::string_view label, std::string_view text) {
+  lit_wire_LogLevel level = lit_wire_LogLevel_LOG_LEVEL_INFO;
+  bool label_is_level = true;
+  if (label == "error") {
+    level = lit_wire_LogLevel_LOG_LEVEL_ERROR;
+  } else if (starts_with(label, "warn")) {
+    level = lit_wire_LogLevel_LOG_LEVEL_WARNING;
+  } else if (label == "debug") {
+    level = lit_wire_LogLevel_LOG_LEVEL_DEBUG;
+  } else {
+    label_is_level = label == "info";
+  }
+  const ActorCore* const current = scheduler_.current();
+  const int index = current != nullptr ? index_of(*current) : -1;
+  // "<actor> <label>: <text>", leaving out what the fields already say.
+  std::array<char, sizeof(lit_wire_Log{}.text)> line{};
+  std::size_t used = 0;
+  const auto add = [&line, &used](std::string_view part) {
+    for (const char c : part) {
+      if (used + 1 == line.size()) return;
+      line[used++] = c;
+    }
+  };
+  if (index < 0 && !actor.empty()) {
+    add(actor);
+    add(label_is_level ? ": " : " ");
+  }
+  if (!label_is_level) {
+    add(label);
+    add(": ");
+  }
+  add(text);
+  return log(
+      level, index >= 0 ? static_cast<std::uint32_t>(index) : kNoTableActor, std::string_view(line.data(), used));
+}
+
+std::uint32_t DeviceAgent::mailbox_depth(const ActorCore& actor) const {
+  const MailboxHeader* const box = actor.mailbox();
+  if (box == nullptr) return 0;
+  std::uint32_t depth = box->count;
+  if (box->remote != nullptr) {
+    depth += box->remote->enqueue_position.load(std::memory_order_relaxed) -
+             box->remote->dequeue_position.load(std::memory_order_relaxed);
+  }
+  return depth;
+}
+
+void DeviceAgent::note_depth(std::size_t index) {
+  const std::uint32_t depth = mailbox_depth(*actors_[index].actor);
+  if (depth > stats_[index].high_water) stats_[index].high_water = depth;
+}
+
+void DeviceAgent::fire_metrics(Timer& timer, Scheduler& scheduler) {
+  DeviceAgent& agent = *static_cast<AgentTimer&>(timer).agent;
+  agent.send_metrics();
+  scheduler.arm(timer, scheduler.now() + agent.config_.metrics_interval);
+}
+
+void DeviceAgent::send_metrics() {
+  constexpr std::size_t kPerEnvelope = sizeof(lit_wire_Metrics{}.actors) / sizeof(lit_wire_ActorMetrics);
+  const std::size_t envelopes = actors_.empty() ? 1 : (actors_.size() + kPerEnvelope - 1) / kPerEnvelope;
+  if (!telemetry_ready()) {
+    counters_.metrics_dropped += static_cast<std::uint32_t>(envelopes);
+    return;
+  }
+  const SessionCounters session = endpoint_.session().counters();
+  const FrameErrors& errors = endpoint_.session().frame_errors();
+  const std::uint32_t rx_errors = errors.cobs + errors.too_long + errors.too_short + errors.header_check +
+                                  errors.unknown_version + errors.length_mismatch + errors.body_crc +
+                                  endpoint_.counters().decode_errors;
+  const std::uint32_t stack_free = config_.stack_free != nullptr ? config_.stack_free() : 0;
+  for (std::size_t first = 0, sent = 0; sent < envelopes; first += kPerEnvelope, ++sent) {
+    telemetry_ = lit_wire_Envelope_init_zero;
+    telemetry_.which_body = lit_wire_Envelope_metrics_tag;
+    lit_wire_Metrics& out = telemetry_.body.metrics;
+    out.timestamp_us = to_us(scheduler_.now());
+    out.stack_free = stack_free;
+    out.link_tx_frames = session.frames_sent;
+    out.link_rx_frames = errors.frames_ok;
+    out.link_rx_errors = rx_errors;
+    out.link_retransmissions = session.retransmissions;
+    out.telemetry_dropped = counters_.traces_dropped + counters_.logs_dropped + counters_.metrics_dropped;
+    for (std::size_t i = first; i < actors_.size() && i < first + kPerEnvelope; ++i) {
+      const ActorCore& actor = *actors_[i].actor;
+      note_depth(i);
+      lit_wire_ActorMetrics& entry = out.actors[out.actors_count++];
+      entry.actor = static_cast<std::uint32_t>(i);
+      entry.messages_handled = stats_[i].dispatched;
+      entry.mailbox_high_water = stats_[i].high_water;
+      entry.mailbox_drops = actor.mailbox() != nullptr ? actor.mailbox()->overflow_count() : 0;
+      entry.restarts = stats_[i].starts > 1 ? stats_[i].starts - 1 : 0;
+      entry.mailbox_depth = mailbox_depth(actor);
+      entry.incarnation = actor.alive() ? actor.incarnation() : 0;
+    }
+    if (send_telemetry()) {
+      ++counters_.metrics_sent;
+    } else {
+      ++counters_.metrics_dropped;
+    }
+  }
+}
+
 // ---- observer -----------------------------------------------------------------------------
 
 void DeviceAgent::AgentObserver::on_started(const ActorCore& actor) {
   const int index = agent->index_of(actor);
-  if (index >= 0) agent->report(Report{.kind = Report::Kind::row, .actor = static_cast<std::uint8_t>(index)});
+  if (index >= 0) {
+    ++agent->stats_[static_cast<std::size_t>(index)].starts;
+    agent->report(Report{.kind = Report::Kind::row, .actor = static_cast<std::uint8_t>(index)});
+  }
   if (next != nullptr) next->on_started(actor);
 }
 
@@ -337,10 +553,16 @@ void DeviceAgent::AgentObserver::on_exited(const ActorCore& actor, std::uint32_t
 }
 
 void DeviceAgent::AgentObserver::on_dispatched(const ActorCore& actor, chart::EventId event, chart::Outcome outcome) {
+  const int index = agent->index_of(actor);
+  if (index >= 0) {
+    ++agent->stats_[static_cast<std::size_t>(index)].dispatched;
+    agent->note_depth(static_cast<std::size_t>(index));
+  }
   if (next != nullptr) next->on_dispatched(actor, event, outcome);
 }
 
 void DeviceAgent::AgentObserver::on_trace(const ActorCore& actor, chart::TraceRecord record) {
+  agent->trace(actor, record);
   if (next != nullptr) next->on_trace(actor, record);
 }
 

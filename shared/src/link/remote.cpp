@@ -3,6 +3,8 @@
 
 #include <cstring>
 
+#include "lit/link/agent.hpp"  // kNoTableActor: the wire's "no actor" in a log line
+
 namespace lit::link {
 
 namespace {
@@ -227,15 +229,29 @@ bool RemoteNode::manage(RemoteActor& proxy) {
 }
 
 void RemoteNode::on_bytes(std::span<const std::uint8_t> bytes) {
+  if (closed_) return;
   endpoint_.on_bytes(bytes, scheduler_.now(), *this);
   rearm();
 }
 
-void RemoteNode::say_goodbye(std::string_view reason) {
-  Envelope bye = lit_wire_Envelope_init_zero;
-  bye.which_body = lit_wire_Envelope_goodbye_tag;
-  copy_text(bye.body.goodbye.reason, reason);
-  static_cast<void>(endpoint_.send_best_effort(bye, scheduler_.now()));
+void RemoteNode::goodbye(std::string_view reason) {
+  if (closed_) return;
+  if (endpoint_.ready()) {
+    Envelope bye = lit_wire_Envelope_init_zero;
+    bye.which_body = lit_wire_Envelope_goodbye_tag;
+    copy_text(bye.body.goodbye.reason, reason);
+    static_cast<void>(endpoint_.send_best_effort(bye, scheduler_.now()));
+  }
+  // Closed before the proxies end: their supervisors' restarts find the node
+  // not ready and wait, detached, sending nothing.
+  closed_ = true;
+  scheduler_.cancel(timer_);
+  disconnect();
+}
+
+const lit_wire_ActorMetrics* RemoteNode::device_metrics(std::size_t index) const {
+  if (index >= kMaxDeviceActors || (metrics_known_ & (1U << index)) == 0) return nullptr;
+  return &actor_metrics_[index];
 }
 
 void RemoteNode::fire(Timer& timer, Scheduler& scheduler) {
@@ -244,7 +260,7 @@ void RemoteNode::fire(Timer& timer, Scheduler& scheduler) {
 }
 
 void RemoteNode::pump() {
-  if (pumping_) return;
+  if (pumping_ || closed_) return;
   pumping_ = true;
   endpoint_.poll(scheduler_.now(), *this);
   flush_commands();
@@ -262,6 +278,7 @@ void RemoteNode::pump() {
 }
 
 void RemoteNode::rearm() {
+  if (closed_) return;
   const Millis now = scheduler_.now();
   const Millis deadline = endpoint_.next_deadline();
   scheduler_.arm(timer_, deadline > now ? deadline : now);
@@ -350,6 +367,11 @@ void RemoteNode::on_handshake(const lit_wire_Handshake& peer) {
     RemoteActor& proxy = proxies_[i];
     if (proxy.alive() && proxy.link_ != RemoteActor::Link::detached) end(proxy, Reason::noconnection());
   }
+  if (peer.boot_id != device_.boot_id) {
+    // Another boot: its counters started again.
+    totals_ = lit_wire_Metrics_init_zero;
+    metrics_known_ = 0;
+  }
   device_ = DeviceInfo{};
   device_.boot_id = peer.boot_id;
   const std::int32_t reset = wire_value(peer.last_reset);
@@ -375,14 +397,55 @@ bool RemoteNode::on_envelope(const Envelope& envelope) {
       message_to_host(envelope.body.actor_message, accepted);
       return accepted;
     }
-    default: break;  // telemetry: the daemon reads it from the envelope counters for now
+    default: telemetry(envelope); break;  // a device may send it reliably too
   }
   return true;
 }
 
 void RemoteNode::on_best_effort(const Envelope& envelope, std::uint32_t gap) {
-  static_cast<void>(envelope);
-  static_cast<void>(gap);
+  if (gap != 0) {
+    counters_.telemetry_gaps += gap;
+    if (observer_ != nullptr) observer_->on_telemetry_gap(gap);
+  }
+  telemetry(envelope);
+}
+
+void RemoteNode::telemetry(const Envelope& envelope) {
+  const std::uint32_t actors = device_.actor_count;
+  switch (envelope.which_body) {
+    case lit_wire_Envelope_trace_tag: {
+      const lit_wire_Trace& trace = envelope.body.trace;
+      if (trace.actor >= actors) break;
+      ++counters_.traces;
+      if (observer_ != nullptr) observer_->on_trace(trace);
+      return;
+    }
+    case lit_wire_Envelope_log_tag: {
+      const lit_wire_Log& log = envelope.body.log;
+      if (log.actor >= actors && log.actor != kNoTableActor) break;
+      ++counters_.logs;
+      if (observer_ != nullptr) observer_->on_log(log);
+      return;
+    }
+    case lit_wire_Envelope_metrics_tag: {
+      const lit_wire_Metrics& metrics = envelope.body.metrics;
+      bool known = true;
+      for (pb_size_t i = 0; i < metrics.actors_count; ++i) known = known && metrics.actors[i].actor < actors;
+      if (!known) break;
+      ++counters_.metrics;
+      totals_ = metrics;
+      totals_.actors_count = 0;
+      for (pb_size_t i = 0; i < metrics.actors_count; ++i) {
+        const lit_wire_ActorMetrics& entry = metrics.actors[i];
+        actor_metrics_[entry.actor] = entry;
+        metrics_known_ |= 1U << entry.actor;
+      }
+      if (observer_ != nullptr) observer_->on_metrics(metrics);
+      return;
+    }
+    default: return;  // nothing else comes from a device best-effort
+  }
+  ++counters_.telemetry_errors;
 }
 
 void RemoteNode::table_row(const lit_wire_ActorTableEntry& row) {
@@ -464,8 +527,12 @@ void RemoteNode::reply(const lit_wire_SupervisionReply& reply) {
 }
 
 void RemoteNode::on_link_down(bool was_ready) {
-  table_complete_ = false;
   if (was_ready) ++counters_.link_losses;
+  disconnect();
+}
+
+void RemoteNode::disconnect() {
+  table_complete_ = false;
   command_count_ = 0;  // what they asked for is moot: their proxies end now
   for (std::size_t i = 0; i < proxy_count_; ++i) {
     RemoteActor& proxy = proxies_[i];

@@ -1,7 +1,8 @@
 // The device side of the link: the DeviceAgent answers the host for the
 // device's actors. It sends the handshake and the actor table, delivers the
 // host's messages into actors' mailboxes, carries out supervision commands on
-// the device supervisors, and reports every start and exit of a table actor.
+// the device supervisors, reports every start and exit of a table actor, and
+// sends the device's telemetry: traces, log lines and metrics.
 //
 // Supervision across the link. A START, STOP or RESTART for an actor tells
 // the agent that a host supervisor owns that actor: the agent holds it in its
@@ -11,9 +12,22 @@
 // When the link drops the agent releases every hold: the device supervisors
 // take over again (device autonomy), restarting what failed meanwhile.
 //
+// When the host says Goodbye (it is shutting down) the agent acts at once as
+// on link loss, without waiting for the link timeout: it releases every hold,
+// forgets what it owed the host, and reports `down` until the session
+// restarts or a new handshake comes.
+//
 // Flow control. A message for an actor whose mailbox is full, or a command
 // its supervisor cannot take yet, is refused: the session leaves it unacked
 // and the host sends it again later. Nothing is dropped without a counter.
+//
+// Telemetry goes best-effort, written at once and never queued or resent:
+// a Trace per chart trace record of a table actor whose tracing is on
+// (Scheduler::set_tracing), the log lines given to log(), and every
+// metrics_interval a Metrics snapshot of every table actor (four per
+// envelope). Whatever cannot go (the link is not ready) is counted as
+// dropped. So telemetry never blocks, allocates or waits for the window,
+// and reliable traffic never waits for it.
 //
 // Pure code, the device's loop only, no heap.
 #pragma once
@@ -21,6 +35,7 @@
 #include <array>
 #include <cstdint>
 #include <span>
+#include <string_view>
 
 #include "lit/link/endpoint.hpp"
 #include "lit/scheduler.hpp"
@@ -51,11 +66,18 @@ struct AgentActor {
                              MessageOrigin origin) = nullptr;
 };
 
+// A log line's actor when no table actor logged it (the runtime, a port, the agent).
+inline constexpr std::uint32_t kNoTableActor = 0xFFFF'FFFFU;
+
 struct DeviceAgentConfig {
   SessionConfig session{};
   std::uint64_t boot_id = 0;  // new every boot
   lit_wire_ResetReason last_reset = lit_wire_ResetReason_RESET_REASON_POWER_ON;
   std::uint64_t schema_hash = kSchemaHash;  // tests set another to play a mismatched build
+  Millis metrics_interval = 1000;           // between Metrics snapshots; 0: none
+  // The bytes of stack never used, for the snapshots. Measuring it (painting
+  // the stack at reset) is the firmware port's job; null reports 0 (the host).
+  std::uint32_t (*stack_free)() = nullptr;
 };
 
 struct DeviceAgentCounters {
@@ -68,7 +90,15 @@ struct DeviceAgentCounters {
   std::uint32_t commands_deferred = 0;  // refused until the supervisor was free (the host retries)
   std::uint32_t reports_sent = 0;       // table rows, exits and replies
   std::uint32_t report_overflows = 0;   // reports with no room in the queue
-  std::uint32_t unexpected = 0;         // envelopes the device does not take (host-bound kinds)
+  std::uint32_t unexpected = 0;         // envelopes the device does not take (host-bound kinds, or after Goodbye)
+  std::uint32_t goodbyes = 0;           // the host said it was leaving
+  // Telemetry envelopes sent, and dropped because the link was not ready.
+  std::uint32_t traces_sent = 0;
+  std::uint32_t traces_dropped = 0;
+  std::uint32_t logs_sent = 0;
+  std::uint32_t logs_dropped = 0;
+  std::uint32_t metrics_sent = 0;  // Metrics envelopes (one per four table actors)
+  std::uint32_t metrics_dropped = 0;
 };
 
 class DeviceAgent {
@@ -77,7 +107,9 @@ class DeviceAgent {
   DeviceAgent(const DeviceAgent&) = delete;
   DeviceAgent& operator=(const DeviceAgent&) = delete;
 
-  // Install as the scheduler's observer (it forwards every call to `next`).
+  // Install as the scheduler's observer (it forwards every call to `next`)
+  // before the table actors start: their traces, dispatches and starts are
+  // what the snapshots count.
   Observer& observer() { return observer_; }
   void set_next_observer(Observer* next) { observer_.next = next; }
 
@@ -100,7 +132,17 @@ class DeviceAgent {
     return send_to_host(origin.reply_export - 1U, event, payload, source, origin.correlation_id);
   }
 
-  EndpointState state() const { return endpoint_.state(); }
+  // A log line to the host, best-effort: `actor` is the table index of the
+  // actor it concerns (kNoTableActor: none); text over 96 characters is cut.
+  // link_down: not sent (the host is not there), counted in logs_dropped.
+  SendResult log(lit_wire_LogLevel level, std::uint32_t actor, std::string_view text);
+  // For a port's Port::log: the same line as log(), its actor the running
+  // table actor (Scheduler::current()), its level read from the label
+  // ("error", "warning", "debug"; anything else is info and prefixes the text).
+  SendResult log_from_port(std::string_view actor, std::string_view label, std::string_view text);
+
+  // `down` also from a Goodbye until the session restarts.
+  EndpointState state() const { return host_left_ ? EndpointState::down : endpoint_.state(); }
   const char* error() const { return endpoint_.error(); }
   std::uint64_t host_boot_id() const { return host_boot_id_; }
   // Whether the host supervises table actor `index` now.
@@ -120,6 +162,12 @@ class DeviceAgent {
   void on_rejected(const char* message);
 
  private:
+  // What the agent keeps per table actor for the snapshots.
+  struct ActorStats {
+    std::uint32_t dispatched = 0;
+    std::uint32_t starts = 0;
+    std::uint32_t high_water = 0;
+  };
   class AgentObserver final : public Observer {
    public:
     DeviceAgent* agent = nullptr;
@@ -147,6 +195,7 @@ class DeviceAgent {
   };
 
   static void fire(Timer& timer, Scheduler& scheduler);
+  static void fire_metrics(Timer& timer, Scheduler& scheduler);
   void pump();
   void rearm();
   int index_of(const ActorCore& actor) const;
@@ -157,7 +206,16 @@ class DeviceAgent {
   bool deliver(const lit_wire_ActorMessage& message);
   bool command(const lit_wire_SupervisionCommand& command);
   void claim(std::size_t index);
+  void release_claims();
   void finish_restart();
+  // The host said Goodbye: as a link loss, at once.
+  void host_left();
+  bool telemetry_ready() const { return endpoint_.ready() && !host_left_; }
+  bool send_telemetry();  // sends telemetry_; false: dropped
+  void trace(const ActorCore& actor, chart::TraceRecord record);
+  void send_metrics();
+  std::uint32_t mailbox_depth(const ActorCore& actor) const;
+  void note_depth(std::size_t index);
 
   Scheduler& scheduler_;
   std::span<const AgentActor> actors_;
@@ -165,6 +223,11 @@ class DeviceAgent {
   Endpoint endpoint_;
   AgentObserver observer_{};
   AgentTimer timer_{};
+  AgentTimer metrics_timer_{};
+  std::array<ActorStats, kMaxDeviceActors> stats_{};
+  Envelope telemetry_ = lit_wire_Envelope_init_zero;  // built here, not on the stack of a chart step
+  std::uint32_t goodbyes_seen_ = 0;                   // the endpoint's count of reliable Goodbyes
+  bool host_left_ = false;
   std::array<Report, kReportQueue> reports_{};
   std::size_t report_head_ = 0;
   std::size_t report_count_ = 0;

@@ -29,6 +29,16 @@
 // them, and after each exit starts them again (a new host incarnation, so old
 // addresses are dead), attaching when the device reports the actor running.
 //
+// Telemetry. The device's Trace, Log and Metrics envelopes (best-effort) go
+// to a RemoteNodeObserver as they arrive, after their actor index is checked
+// against the table; the node keeps the last snapshot of each device actor
+// (device_metrics()) until the device reboots, and counts the best-effort
+// envelopes the session saw missing (telemetry_gaps). Nothing is resent.
+//
+// goodbye() is for the host's shutdown: it tells the device (which then
+// releases its holds at once instead of waiting for its link timeout), ends
+// the proxies as a link loss does, and closes the node for good.
+//
 // Same loop only: proxies have no remote inbox, and the node must be driven
 // (on_bytes, its timer) on the loop that owns its scheduler.
 #pragma once
@@ -59,6 +69,26 @@ struct RemotePayload {
 };
 
 class RemoteNode;
+
+// Where the device's telemetry goes on the host (the daemon publishes it).
+// Calls come from RemoteNode::on_bytes(), on the node's loop; the records
+// live for the duration of the call. Actor fields are table indexes below
+// device().actor_count (the node drops others); device().actors names them.
+class RemoteNodeObserver {
+ public:
+  virtual void on_trace(const lit_wire_Trace& trace) { static_cast<void>(trace); }
+  virtual void on_log(const lit_wire_Log& log) { static_cast<void>(log); }
+  // One snapshot envelope: the device-wide counters and up to four actors.
+  virtual void on_metrics(const lit_wire_Metrics& metrics) { static_cast<void>(metrics); }
+  // `missing` best-effort envelopes were lost before the next one delivered.
+  virtual void on_telemetry_gap(std::uint32_t missing) { static_cast<void>(missing); }
+
+ protected:
+  RemoteNodeObserver() = default;
+  RemoteNodeObserver(const RemoteNodeObserver&) = default;
+  RemoteNodeObserver& operator=(const RemoteNodeObserver&) = default;
+  ~RemoteNodeObserver() = default;
+};
 
 class RemoteActor final : public ActorCore {
  public:
@@ -139,6 +169,11 @@ struct RemoteNodeCounters {
   std::uint32_t replies = 0;               // replies that completed a pending request
   std::uint32_t requests_failed = 0;       // pending requests failed by link loss or the target's exit
   std::uint32_t failures_undelivered = 0;  // of those, ones whose export could not take the failure event
+  std::uint32_t traces = 0;                // telemetry envelopes received, by kind
+  std::uint32_t logs = 0;
+  std::uint32_t metrics = 0;
+  std::uint32_t telemetry_gaps = 0;    // best-effort envelopes the session saw missing
+  std::uint32_t telemetry_errors = 0;  // telemetry naming an actor the table does not have (dropped)
 };
 
 class RemoteNode {
@@ -166,8 +201,19 @@ class RemoteNode {
 
   // Bytes from the device, on the node's loop.
   void on_bytes(std::span<const std::uint8_t> bytes);
-  // Tells the device the host is leaving (best effort) and takes the link down.
-  void say_goodbye(std::string_view reason);
+  // The host is leaving: sends Goodbye (best-effort: if it is lost, the
+  // device falls back on its link timeout), ends every attached proxy with
+  // `noconnection` and fails pending requests as a link loss does, and closes
+  // the node: from now on it sends nothing and ignores the device.
+  void goodbye(std::string_view reason);
+  bool closed() const { return closed_; }
+
+  // Where the device's telemetry goes (null: only counted and kept).
+  void set_observer(RemoteNodeObserver* observer) { observer_ = observer; }
+  // The last snapshot of device actor `index` since the device booted (null: none yet).
+  const lit_wire_ActorMetrics* device_metrics(std::size_t index) const;
+  // The device-wide counters of the last snapshot (its `actors` left empty).
+  const lit_wire_Metrics& device_totals() const { return totals_; }
 
   EndpointState state() const { return endpoint_.state(); }
   bool ready() const { return endpoint_.ready() && table_complete_; }
@@ -198,6 +244,10 @@ class RemoteNode {
   // Polls the endpoint and re-arms the timer for its next deadline.
   void pump();
   void rearm();
+  void telemetry(const Envelope& envelope);
+  // Ends every attached or attaching proxy with `noconnection` and fails the
+  // pending requests: the link is gone (or the host is leaving).
+  void disconnect();
   void table_row(const lit_wire_ActorTableEntry& row);
   void table_done();
   void exit_report(const lit_wire_ActorExit& report);
@@ -248,7 +298,12 @@ class RemoteNode {
   std::size_t command_head_ = 0;
   std::size_t command_count_ = 0;
   RemoteNodeCounters counters_{};
+  RemoteNodeObserver* observer_ = nullptr;
+  lit_wire_Metrics totals_ = lit_wire_Metrics_init_zero;
+  std::array<lit_wire_ActorMetrics, kMaxDeviceActors> actor_metrics_{};
+  std::uint32_t metrics_known_ = 0;  // bit i: actor_metrics_[i] holds a snapshot
   bool pumping_ = false;
+  bool closed_ = false;
 };
 
 }  // namespace lit::link
