@@ -34,7 +34,7 @@ using lit::chart::Step;
 
 // ---- the device's actors ------------------------------------------------------------------
 
-// A door that logs through the port-facing entry point from inside its own step.
+// A door, traced; it logs from inside its own step.
 struct Door {
   struct Params {
     lit::link::DeviceAgent** agent = nullptr;
@@ -42,13 +42,18 @@ struct Door {
   explicit Door(const Params& params) : agent(params.agent) {}
   lit::link::DeviceAgent** agent;
 };
-constexpr auto door_chart =
-    lit::chart::define<Door>("door",
-                             initial("closed"),
-                             state("closed", on("open").to("opened"), on("creak").then([](Door& door) {
-                               static_cast<void>((*door.agent)->log_from_port("door", "warning", "the hinge creaks"));
-                             })),
-                             state("opened", on("close").to("closed")));
+// The door logs as a port's Port::log would pass a chart's <log> on: from inside its step.
+void creak(Door& door, Step& step) {
+  static_cast<void>(step);
+  static_cast<void>((*door.agent)->log_from_port("door", "warning", "the hinge creaks"));
+}
+constexpr auto door_chart = lit::chart::define<Door>(
+    "door",
+    initial("closed"),
+    state("closed", on("open").to("opened"), on("creak").then(fn<&creak>), on("jam").then([](Step& step) {
+      step.fail("jammed");
+    })),
+    state("opened", on("close").to("closed")));
 using DoorActor = lit::Actor<door_chart, lit::MailboxConfig{.capacity = 4}>;
 
 struct Worker {};
@@ -278,6 +283,39 @@ TEST_F(TelemetryTest, traces_of_a_traced_device_actor_arrive_in_the_engines_orde
   EXPECT_EQ(device->agent.counters().traces_sent, expected.size());
   EXPECT_EQ(node.counters().traces, expected.size());
   EXPECT_EQ(node.counters().telemetry_gaps, 0U);
+}
+
+TEST_F(TelemetryTest, a_restart_by_the_host_traces_the_new_incarnations_initial_entry) {
+  lit::link::RemoteActor* door = node.declare("/dev/door");
+  ASSERT_NE(door, nullptr);
+  Sup sup{SupervisorFlags{.strategy = Strategy::one_for_one}};
+  ASSERT_EQ(sup.add_child(ChildSpec{.id = "door", .actor = door}), SupervisorError::ok);
+  Reason failure;
+  ASSERT_TRUE(host.start(sup, nullptr, failure));
+  run(50);
+  ASSERT_EQ(door->link(), lit::link::RemoteActor::Link::attached);
+
+  // The door fails on the device; the host supervisor restarts it there by a
+  // command, and the new incarnation's initial entry is traced from inside
+  // the agent's handling of that command.
+  ASSERT_EQ(host.send(door->address(), door_chart.event("jam"), lit::link::RemotePayload{}), SendResult::ok);
+  run(50);
+  ASSERT_EQ(sup.restarts(), 1U);
+  ASSERT_EQ(device->door.incarnation(), 2U);
+  ASSERT_GE(recorder.traces.size(), 3U);
+  const lit_wire_Trace& jam = recorder.traces.front();
+  EXPECT_EQ(jam.kind, lit_wire_TraceKind_TRACE_KIND_EVENT);
+  EXPECT_EQ(jam.event_id, door_chart.event("jam"));
+  EXPECT_EQ(jam.incarnation, 1U);
+  const lit_wire_Trace& initial = recorder.traces[recorder.traces.size() - 2];
+  const lit_wire_Trace& entered = recorder.traces.back();
+  EXPECT_EQ(initial.kind, lit_wire_TraceKind_TRACE_KIND_TRANSITION);
+  EXPECT_EQ(initial.from_state, lit::chart::kRoot);
+  EXPECT_EQ(initial.to_state, door_chart.state("closed"));
+  EXPECT_EQ(initial.incarnation, 2U);
+  EXPECT_EQ(entered.kind, lit_wire_TraceKind_TRACE_KIND_ENTER);
+  EXPECT_EQ(entered.to_state, door_chart.state("closed"));
+  EXPECT_EQ(entered.incarnation, 2U);
 }
 
 // ---- log lines ------------------------------------------------------------------------------
