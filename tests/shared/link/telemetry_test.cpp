@@ -166,14 +166,14 @@ struct Recorder final : lit::link::RemoteNodeObserver {
 };
 
 // A trace record as the tests compare it.
-struct Step4 {
+struct TraceStep {
   lit_wire_TraceKind kind;
   std::uint32_t from_state;
   std::uint32_t to_state;
   std::uint32_t event_id;
-  friend bool operator==(const Step4&, const Step4&) = default;
+  friend bool operator==(const TraceStep&, const TraceStep&) = default;
 };
-std::ostream& operator<<(std::ostream& out, const Step4& step) {
+std::ostream& operator<<(std::ostream& out, const TraceStep& step) {
   return out << "{kind " << static_cast<int>(step.kind) << ", from " << step.from_state << ", to " << step.to_state
              << ", event " << step.event_id << "}";
 }
@@ -216,11 +216,11 @@ class TelemetryTest : public ::testing::Test {
     ASSERT_EQ(device->scheduler.send(lit::Address<lit::NoPayload>{actor.id()}, event), SendResult::ok);
     device->port.run_until_idle();
   }
-  std::vector<Step4> door_steps() const {
-    std::vector<Step4> steps;
+  std::vector<TraceStep> door_steps() const {
+    std::vector<TraceStep> steps;
     for (const lit_wire_Trace& trace : recorder.traces) {
       EXPECT_EQ(trace.actor, kDoorIndex);
-      steps.push_back(Step4{trace.kind, trace.from_state, trace.to_state, trace.event_id});
+      steps.push_back(TraceStep{trace.kind, trace.from_state, trace.to_state, trace.event_id});
     }
     return steps;
   }
@@ -263,7 +263,7 @@ TEST_F(TelemetryTest, traces_of_a_traced_device_actor_arrive_in_the_engines_orde
 
   const std::uint32_t closed = door_chart.state("closed");
   const std::uint32_t opened = door_chart.state("opened");
-  const std::vector<Step4> expected{
+  const std::vector<TraceStep> expected{
       {lit_wire_TraceKind_TRACE_KIND_EVENT, 0, 0, door_chart.event("open")},
       {lit_wire_TraceKind_TRACE_KIND_EXIT, closed, 0, 0},
       {lit_wire_TraceKind_TRACE_KIND_TRANSITION, closed, opened, 0},
