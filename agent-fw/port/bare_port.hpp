@@ -32,6 +32,9 @@ class BarePort final : public Port {
   void run_for(std::uint32_t ms) {
     run_until([] { return false; }, ms);
   }
+  // Sleeps in WFI unless an actor is ready or wake() was called since poll()
+  // began; any interrupt (at the latest the 1 ms tick) ends the sleep.
+  void idle();
 
   std::uint32_t enter_critical() override;
   void exit_critical(std::uint32_t saved) override;
@@ -43,8 +46,6 @@ class BarePort final : public Port {
   void log(std::string_view actor, std::string_view label, std::string_view text) override;
 
  private:
-  void idle();
-
   Scheduler* scheduler_ = nullptr;
   volatile Millis deadline_ = kNever;
   volatile bool woken_ = false;

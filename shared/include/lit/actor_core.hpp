@@ -70,7 +70,8 @@ struct ActorType {
   std::uint32_t (*stop)(ActorCore& actor, Scheduler& scheduler, Reason reason, StopMode mode) = nullptr;
   // Asks the actor to shut down by itself (a chart that declares a "shutdown"
   // event, a supervisor stopping its children). Returns false if it does not
-  // handle the request, and the caller stops it gracefully instead.
+  // handle the request, and the caller stops it gracefully instead. Null: it
+  // never handles one (a remote proxy).
   bool (*request_shutdown)(ActorCore& actor, Scheduler& scheduler) = nullptr;
   // The chart plumbing the scheduler's Host calls reach (null for supervisors):
   // the actor's after() timers and invocation slots (one per table row), its

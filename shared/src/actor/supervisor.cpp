@@ -509,7 +509,7 @@ bool Supervisor::stop_child(int index) {
     case Shutdown::Kind::brutal_kill: scheduler_->stop(actor, Reason::killed(), StopMode::kill); break;
     case Shutdown::Kind::timeout:
     case Shutdown::Kind::infinity:
-      if (actor.type_->request_shutdown(actor, *scheduler_)) {
+      if (actor.type_->request_shutdown != nullptr && actor.type_->request_shutdown(actor, *scheduler_)) {
         if (child.state != Child::State::stopping) break;  // it went at once
         if (child.spec.shutdown.kind == Shutdown::Kind::timeout) {
           scheduler_->arm(child.timer, scheduler_->now() + child.spec.shutdown.timeout_ms);

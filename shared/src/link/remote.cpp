@@ -280,7 +280,10 @@ void RemoteNode::pump() {
 void RemoteNode::rearm() {
   if (closed_) return;
   const Millis now = scheduler_.now();
-  const Millis deadline = endpoint_.next_deadline();
+  // Queued commands go out at once (the window permitting), not at the
+  // endpoint's next deadline.
+  const bool sendable = command_count_ != 0 && endpoint_.ready() && endpoint_.window_open();
+  const Millis deadline = sendable ? now : endpoint_.next_deadline();
   scheduler_.arm(timer_, deadline > now ? deadline : now);
 }
 

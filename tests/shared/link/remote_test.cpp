@@ -376,6 +376,33 @@ TEST_F(RemoteTest, a_device_failure_restarts_host_and_device_children_of_a_one_f
   EXPECT_EQ(node.counters().exits_reported, 1U);
 }
 
+TEST_F(RemoteTest, terminate_and_restart_child_of_a_device_child_stop_and_restart_it_on_the_device) {
+  RemoteActor* valve = node.declare("/dev/valve");
+  Sup sup{SupervisorFlags{.strategy = Strategy::one_for_one, .intensity = {.max_restarts = 3, .period_ms = 5000}}};
+  // The default shutdown (a timeout): a proxy takes no shutdown event, so it is stopped at once.
+  ASSERT_EQ(sup.add_child(ChildSpec{.id = "valve", .actor = valve}), SupervisorError::ok);
+  ASSERT_TRUE(start_root(sup));
+  run(50);
+  ASSERT_EQ(valve->link(), RemoteActor::Link::attached);
+  ASSERT_EQ(host.send(valve->address(), kPing, lit::link::RemotePayload{}), SendResult::ok);
+  run(20);
+  ASSERT_EQ(device->valve.context().pings, 1U);
+  const std::uint32_t device_before = device->valve.incarnation();
+
+  ASSERT_EQ(sup.terminate_child("valve"), SupervisorError::ok);
+  run(50);
+  EXPECT_FALSE(valve->alive());
+  EXPECT_FALSE(device->valve.alive());  // STOP went over the link
+  ASSERT_EQ(sup.restart_child("valve"), SupervisorError::ok);
+  run(50);
+  EXPECT_EQ(valve->link(), RemoteActor::Link::attached);
+  EXPECT_TRUE(device->valve.alive());
+  EXPECT_EQ(device->valve.incarnation(), device_before + 1);
+  EXPECT_EQ(valve->device_incarnation(), device->valve.incarnation());
+  EXPECT_EQ(device->valve.context().pings, 0U);  // a fresh context in the same slot
+  EXPECT_EQ(sup.restarts(), 0U);                 // commanded, not a failure
+}
+
 TEST_F(RemoteTest, restart_intensity_exceeded_on_a_device_child_escalates_the_host_supervisor) {
   RemoteActor* valve = node.declare("/dev/valve");
   Sup sup{SupervisorFlags{.strategy = Strategy::one_for_one, .intensity = {.max_restarts = 2, .period_ms = 5000}}};

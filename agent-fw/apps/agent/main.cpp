@@ -1,0 +1,135 @@
+// The agent firmware: the demo actors (demo_actors.hpp) under a device
+// supervisor, and a DeviceAgent that speaks the link protocol over the
+// board's link UART. Everything is static; the main loop feeds received bytes
+// to the agent, runs the scheduler and sleeps in WFI when idle (the UART's
+// interrupts and the 1 ms tick wake it).
+//
+// The device supervisor (one_for_one, 5 restarts in 10 s) keeps the actors
+// alive on its own while no host supervises them; a host supervisor takes an
+// actor over by starting it through the link (see lit/link/agent.hpp).
+#include <array>
+#include <cstdint>
+#include <span>
+
+#include "bare_port.hpp"
+#include "board.hpp"
+#include "console.hpp"
+#include "demo_actors.hpp"
+
+namespace {
+
+using lit::port::console;
+
+constexpr std::uint32_t kLinkBaud = 115'200;
+
+lit::port::BarePort port;
+std::array<lit::Watch, 8> watches;
+lit::Scheduler scheduler(port, {.watches = watches});
+
+// Forward declared: the actors reach it through the uplink.
+lit::link::DeviceAgent* agent = nullptr;
+
+void uplink_send(
+    void*, lit::link::MessageOrigin to, lit::chart::EventId event, std::int32_t value, std::uint32_t source) {
+  if (agent == nullptr || to.reply_export == 0) return;
+  const auto raw = static_cast<std::uint32_t>(value);
+  const std::array<std::uint8_t, 4> payload{static_cast<std::uint8_t>(raw),
+                                            static_cast<std::uint8_t>(raw >> 8U),
+                                            static_cast<std::uint8_t>(raw >> 16U),
+                                            static_cast<std::uint8_t>(raw >> 24U)};
+  // A full window or a down link loses this reply; the host's request fails
+  // (link_down) or times out, and the agent counts what it could not send.
+  static_cast<void>(agent->send_to_host(to.reply_export - 1U, event, payload, source, to.correlation_id));
+}
+const lit::demo::Uplink uplink{nullptr, &uplink_send};
+
+// A HardFault on purpose: a load from an address with nothing behind it.
+[[gnu::noinline]] void hard_fault() {
+  volatile std::uint32_t* nowhere = reinterpret_cast<volatile std::uint32_t*>(0xFFFF'FFF0U);
+  static_cast<void>(*nowhere);
+}
+
+using BlinkyActor = lit::Actor<lit::demo::blinky_chart, lit::MailboxConfig{.capacity = 2}, lit::demo::Request>;
+using SensorActor = lit::Actor<lit::demo::sensor_chart, lit::MailboxConfig{.capacity = 4}, lit::demo::Request>;
+using ThermostatActor = lit::Actor<lit::demo::thermostat_chart, lit::MailboxConfig{.capacity = 4}, lit::demo::Request>;
+
+BlinkyActor blinky{lit::demo::Blinky::Params{&uplink}};
+SensorActor sensor{lit::demo::Sensor::Params{&uplink}};
+ThermostatActor thermostat{lit::demo::Thermostat::Params{&uplink, &hard_fault}};
+lit::StaticSupervisor<3, 8> supervisor(lit::SupervisorFlags{.strategy = lit::Strategy::one_for_one,
+                                                            .intensity = {.max_restarts = 5, .period_ms = 10'000}});
+
+const std::array<lit::link::AgentActor, 4> table{{
+    {.path = "/dev", .actor = &supervisor},
+    {.path = "/dev/blinky",
+     .actor = &blinky,
+     .supervisor = &supervisor,
+     .child_id = "blinky",
+     .deliver = &lit::demo::deliver_request},
+    {.path = "/dev/sensor",
+     .actor = &sensor,
+     .supervisor = &supervisor,
+     .child_id = "sensor",
+     .deliver = &lit::demo::deliver_request},
+    {.path = "/dev/thermostat",
+     .actor = &thermostat,
+     .supervisor = &supervisor,
+     .child_id = "thermostat",
+     .deliver = &lit::demo::deliver_request},
+}};
+
+void link_write(void*, std::span<const std::uint8_t> bytes) {
+  // The TX ring drains by interrupt; wait for room rather than lose a frame.
+  while (!bytes.empty()) {
+    const std::size_t taken = lit::board::link_write(bytes);
+    bytes = bytes.subspan(taken);
+    if (!bytes.empty()) lit::board::wait_for_interrupt();
+  }
+}
+
+lit_wire_ResetReason wire_reset_reason(lit::board::ResetCause cause) {
+  switch (cause) {
+    case lit::board::ResetCause::power_on: return lit_wire_ResetReason_RESET_REASON_POWER_ON;
+    case lit::board::ResetCause::hard_fault: return lit_wire_ResetReason_RESET_REASON_HARD_FAULT;
+    case lit::board::ResetCause::watchdog: return lit_wire_ResetReason_RESET_REASON_WATCHDOG;
+    case lit::board::ResetCause::commanded: return lit_wire_ResetReason_RESET_REASON_COMMANDED;
+    case lit::board::ResetCause::fatal: return lit_wire_ResetReason_RESET_REASON_COMMANDED;
+  }
+  return lit_wire_ResetReason_RESET_REASON_UNSPECIFIED;
+}
+
+}  // namespace
+
+int main() {
+  lit::board::init();
+  const lit::board::ResetRecord reset = lit::board::last_reset();
+  lit::board::link_start(kLinkBaud);
+  port.attach(scheduler);
+
+  static lit::link::DeviceAgent device_agent(
+      scheduler,
+      table,
+      lit::link::ByteSink{nullptr, &link_write},
+      lit::link::DeviceAgentConfig{.boot_id = lit::board::boot_entropy(),
+                                   .last_reset = wire_reset_reason(reset.cause)});
+  agent = &device_agent;
+  scheduler.set_observer(&device_agent.observer());
+
+  console << "lit-bit agent on " << lit::board::name() << ", boot " << reset.boot_count << ", last reset "
+          << static_cast<std::uint32_t>(reset.cause);
+  if (reset.cause == lit::board::ResetCause::hard_fault) console << " at pc " << reset.pc;
+  console << '\n';
+
+  supervisor.add_child({.id = "blinky", .actor = &blinky});
+  supervisor.add_child({.id = "sensor", .actor = &sensor});
+  supervisor.add_child({.id = "thermostat", .actor = &thermostat});
+  lit::Reason failure;
+  if (!scheduler.start(supervisor, nullptr, failure)) lit::board::panic(failure.text);
+
+  std::array<std::uint8_t, 64> received{};
+  for (;;) {
+    const std::size_t n = lit::board::link_read(received);
+    if (n != 0) device_agent.on_bytes(std::span<const std::uint8_t>(received.data(), n));
+    if (!port.poll() && n == 0) port.idle();
+  }
+}

@@ -1,0 +1,452 @@
+// The agent firmware under QEMU, driven over its link UART by the shared link
+// code on the host: a RemoteNode on a wall-clock loop, connected to QEMU's
+// second serial port through a Unix socket. No daemon: this is the device
+// side's acceptance test.
+//
+//   agent_link_test --qemu qemu-system-arm --machine mps2-an385 --kernel agent.elf
+//
+// One QEMU runs for the whole suite; the tests run in order and the last one
+// faults the device on purpose, so it reboots with a new boot id and reports
+// the HardFault in its next handshake.
+#include <fcntl.h>
+#include <gtest/gtest.h>
+#include <poll.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <array>
+#include <chrono>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <optional>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "demo_actors.hpp"
+#include "lit/link/remote.hpp"
+
+extern char** environ;
+
+namespace {
+
+using namespace lit::chart::dsl;
+using lit::link::RemoteActor;
+using lit::link::RemotePayload;
+
+struct Options {
+  std::string qemu = "qemu-system-arm";
+  std::string machine = "mps2-an385";
+  std::string kernel;
+};
+Options options;
+
+// ---- a wall-clock port for one host loop ------------------------------------------------------
+
+class WallPort final : public lit::Port {
+ public:
+  std::uint32_t enter_critical() override { return 0; }
+  void exit_critical(std::uint32_t) override {}
+  lit::Millis now() override {
+    return static_cast<lit::Millis>(
+        std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start_).count());
+  }
+  void arm_timer(lit::Millis deadline) override { deadline_ = deadline; }
+  void wake() override {}
+  void fatal(const char* reason) override {
+    std::fprintf(stderr, "fatal: %s\n", reason);
+    std::abort();
+  }
+  std::uint32_t random() override { return static_cast<std::uint32_t>(++random_ * 2654435761U); }
+  void log(std::string_view actor, std::string_view label, std::string_view text) override {
+    std::fprintf(stderr,
+                 "[host] %.*s %.*s: %.*s\n",
+                 static_cast<int>(actor.size()),
+                 actor.data(),
+                 static_cast<int>(label.size()),
+                 label.data(),
+                 static_cast<int>(text.size()),
+                 text.data());
+  }
+
+  // Due timers, then every ready actor. Returns ms until the next timer.
+  lit::Millis poll(lit::Scheduler& scheduler) {
+    if (deadline_ != lit::kNever && now() >= deadline_) {
+      deadline_ = lit::kNever;
+      scheduler.on_timer();
+    }
+    while (scheduler.run(64)) {
+    }
+    return deadline_ == lit::kNever ? 1000 : (deadline_ > now() ? deadline_ - now() : 0);
+  }
+
+ private:
+  std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now();
+  lit::Millis deadline_ = lit::kNever;
+  std::uint32_t random_ = 0;
+};
+
+// ---- host actors ----------------------------------------------------------------------------
+
+// The host actor the device's replies and samples go to (export 0). Its
+// events are the demo's host_client_chart's, so the ids the device uses match.
+struct Client {
+  std::vector<std::pair<std::uint32_t, std::int32_t>> pongs;  // correlation id, value
+  std::vector<std::int32_t> samples;
+  std::uint32_t failed = 0;
+};
+std::int32_t value_of(const lit::chart::Step& step) {
+  const auto& payload = *static_cast<const RemotePayload*>(step.event().data);
+  std::uint32_t raw = 0;
+  for (std::size_t i = 0; i < payload.size && i < 4; ++i) raw |= std::uint32_t{payload.bytes[i]} << (8U * i);
+  return static_cast<std::int32_t>(raw);
+}
+constexpr auto client_chart = lit::chart::define<Client>(
+    "demo_client",
+    initial("listening"),
+    state("listening",
+          on("pong").then([](Client& c, lit::chart::Step& s) {
+            c.pongs.emplace_back(static_cast<const RemotePayload*>(s.event().data)->correlation_id, value_of(s));
+          }),
+          on("sample").then([](Client& c, lit::chart::Step& s) { c.samples.push_back(value_of(s)); }),
+          on("link_down").then([](Client& c) { ++c.failed; }),
+          on("request_failed").then([](Client& c) { ++c.failed; })));
+static_assert(client_chart.event("pong") == lit::demo::kPong);
+static_assert(client_chart.event("sample") == lit::demo::kSample);
+using ClientActor = lit::Actor<client_chart, lit::MailboxConfig{.capacity = 16}, RemotePayload>;
+
+struct Monitor {
+  std::vector<lit::Down> downs;
+};
+constexpr auto monitor_chart = lit::chart::define<Monitor>(
+    "monitor", initial("watching"), state("watching", on("down").then([](Monitor& m, lit::chart::Step& s) {
+      m.downs.push_back(*static_cast<const lit::Down*>(s.event().data));
+    })));
+using MonitorActor = lit::Actor<monitor_chart, lit::MailboxConfig{.capacity = 8}>;
+
+// The device's actor types, built for the host: their tables' structural
+// hashes are what the device must report.
+using BlinkyTable = lit::Actor<lit::demo::blinky_chart, lit::MailboxConfig{}, lit::demo::Request>;
+using SensorTable = lit::Actor<lit::demo::sensor_chart, lit::MailboxConfig{}, lit::demo::Request>;
+using ThermostatTable = lit::Actor<lit::demo::thermostat_chart, lit::MailboxConfig{}, lit::demo::Request>;
+
+// ---- QEMU -----------------------------------------------------------------------------------
+
+class Qemu {
+ public:
+  bool start() {
+    char pattern[] = "/tmp/lit-agent-XXXXXX";
+    if (mkdtemp(pattern) == nullptr) return false;
+    dir_ = pattern;
+    const std::string socket_path = dir_ + "/link.sock";
+    std::vector<std::string> args = {options.qemu,
+                                     "-M",
+                                     options.machine,
+                                     "-nographic",
+                                     "-monitor",
+                                     "none",
+                                     "-semihosting-config",
+                                     "enable=on,target=native",
+                                     "-kernel",
+                                     options.kernel,
+                                     "-serial",
+                                     "file:" + console_path(),
+                                     "-serial",
+                                     "unix:" + socket_path + ",server=on,wait=on"};
+    std::vector<char*> argv;
+    for (std::string& arg : args) argv.push_back(arg.data());
+    argv.push_back(nullptr);
+    if (posix_spawnp(&pid_, argv[0], nullptr, nullptr, argv.data(), environ) != 0) return false;
+    // QEMU listens once it has set the machine up; keep trying for 10 s.
+    for (int attempt = 0; attempt < 200 && fd_ < 0; ++attempt) {
+      const int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+      sockaddr_un address{};
+      address.sun_family = AF_UNIX;
+      std::snprintf(address.sun_path, sizeof(address.sun_path), "%s", socket_path.c_str());
+      if (connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address)) == 0) {
+        fd_ = fd;
+      } else {
+        close(fd);
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+      }
+    }
+    return fd_ >= 0;
+  }
+  ~Qemu() {
+    if (fd_ >= 0) close(fd_);
+    if (pid_ > 0) {
+      kill(pid_, SIGTERM);
+      int status = 0;
+      waitpid(pid_, &status, 0);
+    }
+    if (!dir_.empty()) std::filesystem::remove_all(dir_);
+  }
+  int fd() const { return fd_; }
+  std::string console_path() const { return dir_ + "/console.txt"; }
+  std::string console() const {
+    std::ifstream in(console_path());
+    std::stringstream text;
+    text << in.rdbuf();
+    return text.str();
+  }
+
+ private:
+  std::string dir_;
+  pid_t pid_ = -1;
+  int fd_ = -1;
+};
+
+void write_all(void* context, std::span<const std::uint8_t> bytes) {
+  const int fd = *static_cast<int*>(context);
+  while (!bytes.empty()) {
+    const ssize_t n = ::write(fd, bytes.data(), bytes.size());
+    if (n <= 0) return;  // QEMU went away: the link times out
+    bytes = bytes.subspan(static_cast<std::size_t>(n));
+  }
+}
+
+// ---- the suite --------------------------------------------------------------------------------
+
+class AgentLink : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    qemu = new Qemu;
+    ASSERT_TRUE(qemu->start()) << "could not start " << options.qemu << " with " << options.kernel;
+    fd = qemu->fd();
+    host = new Host;
+  }
+  static void TearDownTestSuite() {
+    delete host;
+    delete qemu;
+  }
+
+  struct Host {
+    Host() {
+      EXPECT_TRUE(node.export_actor(0, client.address()));
+      blinky = node.declare("/dev/blinky");
+      sensor = node.declare("/dev/sensor");
+      thermostat = node.declare("/dev/thermostat");
+      EXPECT_EQ(supervisor.add_child({.id = "blinky", .actor = blinky}), lit::SupervisorError::ok);
+      EXPECT_EQ(supervisor.add_child({.id = "sensor", .actor = sensor}), lit::SupervisorError::ok);
+      EXPECT_EQ(supervisor.add_child({.id = "thermostat", .actor = thermostat}), lit::SupervisorError::ok);
+      lit::Reason failure;
+      EXPECT_TRUE(scheduler.start(client, nullptr, failure));
+      EXPECT_TRUE(scheduler.start(monitor, nullptr, failure));
+      EXPECT_TRUE(scheduler.start(supervisor, nullptr, failure));
+      EXPECT_EQ(scheduler.watch(monitor.id(), thermostat->id()), lit::WatchResult::ok);
+    }
+    WallPort port;
+    std::array<lit::Watch, 16> watches{};
+    lit::Scheduler scheduler{port, {.watches = watches}};
+    lit::link::RemoteNode node{
+        scheduler, lit::link::ByteSink{&fd, &write_all}, lit::link::RemoteNodeConfig{.boot_id = 0x4057'0001}};
+    ClientActor client;
+    MonitorActor monitor;
+    lit::StaticSupervisor<3, 16> supervisor{lit::SupervisorFlags{
+        .strategy = lit::Strategy::one_for_one, .intensity = {.max_restarts = 5, .period_ms = 10'000}}};
+    RemoteActor* blinky = nullptr;
+    RemoteActor* sensor = nullptr;
+    RemoteActor* thermostat = nullptr;
+    std::uint32_t next_correlation = 1;
+  };
+
+  // Runs the host loop, feeding it what QEMU sends, until `done` or `ms` pass.
+  template <class Done>
+  static bool run_until(Done done, lit::Millis ms) {
+    const lit::Millis until = host->port.now() + ms;
+    std::array<std::uint8_t, 512> buffer{};
+    while (!done()) {
+      if (host->port.now() >= until) return false;
+      const lit::Millis wait = std::min<lit::Millis>(host->port.poll(host->scheduler), 5);
+      pollfd waiting{fd, POLLIN, 0};
+      if (::poll(&waiting, 1, static_cast<int>(wait)) > 0) {
+        const ssize_t n = ::read(fd, buffer.data(), buffer.size());
+        if (n > 0) host->node.on_bytes(std::span<const std::uint8_t>(buffer.data(), static_cast<std::size_t>(n)));
+      }
+    }
+    host->port.poll(host->scheduler);
+    return true;
+  }
+  static void run_for(lit::Millis ms) {
+    run_until([] { return false; }, ms);
+  }
+
+  // Sends `event` to `proxy` as a request whose pong comes to the client;
+  // returns its correlation id (0 when the proxy would not take it in 3 s).
+  static std::uint32_t request(RemoteActor& proxy, lit::chart::EventId event, std::int32_t value = 0) {
+    RemotePayload payload;
+    payload.correlation_id = host->next_correlation++;
+    payload.reply_export = 1;  // export 0
+    payload.size = 4;
+    for (std::size_t i = 0; i < 4; ++i) {
+      payload.bytes[i] = static_cast<std::uint8_t>(static_cast<std::uint32_t>(value) >> (8U * i));
+    }
+    // The proxy's mailbox may be full of earlier messages: wait for room.
+    const bool sent =
+        run_until([&] { return host->scheduler.send(proxy.address(), event, payload) == lit::SendResult::ok; }, 3000);
+    return sent ? payload.correlation_id : 0;
+  }
+  // The value of the pong answering `correlation`, waiting up to 3 s.
+  static std::optional<std::int32_t> pong(std::uint32_t correlation) {
+    std::optional<std::int32_t> value;
+    run_until(
+        [&] {
+          for (const auto& [id, v] : host->client.context().pongs) {
+            if (id == correlation) value = v;
+          }
+          return value.has_value();
+        },
+        3000);
+    return value;
+  }
+  static bool all_attached() {
+    return host->blinky->link() == RemoteActor::Link::attached && host->sensor->link() == RemoteActor::Link::attached &&
+           host->thermostat->link() == RemoteActor::Link::attached;
+  }
+
+  static inline Qemu* qemu = nullptr;
+  static inline int fd = -1;
+  static inline Host* host = nullptr;
+};
+
+TEST_F(AgentLink, handshake_reports_boot_id_reset_reason_and_the_actor_table_with_host_chart_hashes) {
+  ASSERT_TRUE(run_until([] { return host->node.ready() && all_attached(); }, 10'000))
+      << "state " << lit::link::to_string(host->node.state()) << "; console:\n"
+      << qemu->console();
+  const lit::link::DeviceInfo& info = host->node.device();
+  EXPECT_NE(info.boot_id, 0U);
+  EXPECT_EQ(info.last_reset, lit_wire_ResetReason_RESET_REASON_POWER_ON);
+  ASSERT_EQ(info.actor_count, 4U);
+  EXPECT_STREQ(info.actors[0].path, "/dev");
+  EXPECT_STREQ(info.actors[0].chart, "supervisor");
+  EXPECT_STREQ(info.actors[1].path, "/dev/blinky");
+  EXPECT_STREQ(info.actors[1].chart, "blinky");
+  EXPECT_EQ(info.actors[1].chart_hash, BlinkyTable::kTable.structural_hash);
+  EXPECT_STREQ(info.actors[2].path, "/dev/sensor");
+  EXPECT_EQ(info.actors[2].chart_hash, SensorTable::kTable.structural_hash);
+  EXPECT_STREQ(info.actors[3].path, "/dev/thermostat");
+  EXPECT_EQ(info.actors[3].chart_hash, ThermostatTable::kTable.structural_hash);
+  // The host supervisor started the three proxies: the device handed them over.
+  EXPECT_EQ(host->thermostat->device_incarnation(), 1U);
+  EXPECT_EQ(host->node.endpoint_counters().rejections, 0U);
+  EXPECT_NE(qemu->console().find("lit-bit agent on " + options.machine), std::string::npos) << qemu->console();
+}
+
+TEST_F(AgentLink, every_device_actor_answers_a_request) {
+  ASSERT_TRUE(all_attached());
+  const std::uint32_t to_blinky = request(*host->blinky, lit::demo::blinky_chart.event("ping"));
+  const std::uint32_t to_sensor = request(*host->sensor, lit::demo::sensor_chart.event("ping"));
+  const std::uint32_t to_thermostat = request(*host->thermostat, lit::demo::thermostat_chart.event("ping"));
+  const auto blinky = pong(to_blinky);
+  const auto sensor = pong(to_sensor);
+  const auto thermostat = pong(to_thermostat);
+  ASSERT_TRUE(blinky && sensor && thermostat);
+  EXPECT_GE(*blinky, 0);  // its toggles so far
+  EXPECT_GE(*sensor, 18'000);
+  EXPECT_LE(*sensor, 24'000);
+  EXPECT_EQ(*thermostat, lit::demo::kIdle);
+  EXPECT_EQ(host->node.pending_requests(), 0U);
+}
+
+TEST_F(AgentLink, the_sensor_publishes_samples_to_a_subscriber) {
+  ASSERT_NE(request(*host->sensor, lit::demo::sensor_chart.event("subscribe")), 0U);
+  ASSERT_TRUE(run_until([] { return host->client.context().samples.size() >= 2; }, 5000));
+  for (const std::int32_t sample : host->client.context().samples) {
+    EXPECT_GE(sample, 18'000);
+    EXPECT_LE(sample, 24'000);
+  }
+}
+
+TEST_F(AgentLink, a_device_failure_is_reported_with_its_reason_and_the_host_supervisor_restarts_it) {
+  const std::uint32_t before = host->thermostat->device_incarnation();
+  ASSERT_EQ(
+      host->scheduler.send(host->thermostat->address(), lit::demo::thermostat_chart.event("crash"), RemotePayload{}),
+      lit::SendResult::ok);
+  ASSERT_TRUE(run_until([] { return !host->monitor.context().downs.empty(); }, 3000));
+  const lit::Down& down = host->monitor.context().downs.front();
+  EXPECT_EQ(down.reason.kind, lit::ExitKind::failed);
+  EXPECT_STREQ(host->thermostat->last_exit_detail(), "crash requested");
+  ASSERT_TRUE(run_until([&] { return host->thermostat->device_incarnation() > before && all_attached(); }, 3000));
+  EXPECT_EQ(host->supervisor.restarts(), 1U);
+}
+
+TEST_F(AgentLink, a_commanded_restart_reinitialises_the_actor_in_its_slot) {
+  ASSERT_NE(request(*host->thermostat, lit::demo::thermostat_chart.event("cold")), 0U);
+  const auto heating = pong(request(*host->thermostat, lit::demo::thermostat_chart.event("ping")));
+  ASSERT_TRUE(heating);
+  EXPECT_EQ(*heating, lit::demo::kHeating);
+  const std::uint32_t before = host->thermostat->device_incarnation();
+  ASSERT_EQ(host->supervisor.terminate_child("thermostat"), lit::SupervisorError::ok);
+  run_until([] { return host->thermostat->link() == RemoteActor::Link::detached; }, 3000);
+  ASSERT_EQ(host->supervisor.restart_child("thermostat"), lit::SupervisorError::ok);
+  ASSERT_TRUE(run_until([&] { return host->thermostat->device_incarnation() > before && all_attached(); }, 3000));
+  const auto idle = pong(request(*host->thermostat, lit::demo::thermostat_chart.event("ping")));
+  ASSERT_TRUE(idle);
+  EXPECT_EQ(*idle, lit::demo::kIdle);  // the initial state again
+}
+
+TEST_F(AgentLink, a_full_device_mailbox_is_signalled_busy_and_loses_nothing) {
+  // Blinky's mailbox holds 2; the link carries up to 32 messages at once.
+  const auto tick = lit::demo::blinky_chart.event("tick");
+  const auto busy_before = host->node.session_counters().busy_received;
+  constexpr int kTicks = 200;
+  int sent = 0;
+  run_until(
+      [&] {
+        while (sent < kTicks &&
+               host->scheduler.send(host->blinky->address(), tick, RemotePayload{}) == lit::SendResult::ok) {
+          ++sent;
+        }
+        return sent == kTicks;
+      },
+      10'000);
+  ASSERT_EQ(sent, kTicks);
+  const auto count = pong(request(*host->blinky, lit::demo::blinky_chart.event("count")));
+  ASSERT_TRUE(count);
+  EXPECT_EQ(*count, kTicks);
+  EXPECT_GT(host->node.session_counters().busy_received, busy_before);
+}
+
+TEST_F(AgentLink, a_hard_fault_resets_the_device_and_its_next_handshake_reports_it) {
+  const std::uint64_t boot = host->node.device().boot_id;
+  const std::uint32_t handshakes = host->node.counters().handshakes;
+  ASSERT_EQ(host->scheduler.send(
+                host->thermostat->address(), lit::demo::thermostat_chart.event("hard_fault"), RemotePayload{}),
+            lit::SendResult::ok);
+  ASSERT_TRUE(run_until([&] { return host->node.counters().handshakes > handshakes && host->node.ready(); }, 10'000))
+      << qemu->console();
+  EXPECT_EQ(host->node.device().last_reset, lit_wire_ResetReason_RESET_REASON_HARD_FAULT);
+  EXPECT_NE(host->node.device().boot_id, boot);
+  EXPECT_EQ(host->node.counters().reboots, 1U);
+  EXPECT_NE(qemu->console().find("at pc "), std::string::npos) << qemu->console();
+  // The host supervisor re-spawned its device children on the new boot.
+  EXPECT_TRUE(run_until([] { return all_attached(); }, 5000));
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  ::testing::InitGoogleTest(&argc, argv);
+  for (int i = 1; i + 1 < argc; i += 2) {
+    const std::string flag = argv[i];
+    if (flag == "--qemu") options.qemu = argv[i + 1];
+    if (flag == "--machine") options.machine = argv[i + 1];
+    if (flag == "--kernel") options.kernel = argv[i + 1];
+  }
+  if (options.kernel.empty()) {
+    std::fprintf(stderr, "usage: %s --qemu QEMU --machine MACHINE --kernel AGENT.elf\n", argv[0]);
+    return 2;
+  }
+  signal(SIGPIPE, SIG_IGN);
+  return RUN_ALL_TESTS();
+}
