@@ -15,6 +15,13 @@ report to --output so the build has a file to track:
   its Params), and the rest of the runtime state (mailbox header, timers,
   history, deferral). "runtime" is the per-actor cost the brief bounds at 32 B:
   the object less its mailbox slots and context;
+- with --map, its flash by component (the shared core's chart engine, actors
+  and supervision, the link, nanopb, the port, the board, the C and compiler
+  runtime, the app), from the linker map: each input section counts where its
+  object came from, so header-only code (templates, inline functions) counts
+  with the object that instantiated it;
+- with --flash-budget, the image's flash against a bound (the brief's 24 KB
+  for the minimal agent): within it, or over by how much;
 - with --stack, the worst stack per entry point (tools/stack_report.py).
 """
 import argparse
@@ -235,6 +242,80 @@ def actor_lines(actors):
     return lines
 
 
+# Input files of the linker map -> component, first match wins. Paths are as
+# the map prints them (build-dir relative, or the toolchain's libraries).
+COMPONENTS = [
+    ("chart", re.compile(r"liblit_core\.a\.p/src_chart_")),
+    ("actors", re.compile(r"liblit_core\.a\.p/src_actor_")),
+    ("link", re.compile(r"liblit_core\.a\.p/src_link_|liblit_link\.a")),
+    ("nanopb", re.compile(r"nanopb")),
+    ("port", re.compile(r"liblit_port\.a")),
+    ("board", re.compile(r"libboard_")),
+    ("libc", re.compile(r"libc(_nano)?\.a|libm\.a|libnosys\.a")),
+    ("libgcc", re.compile(r"libgcc\.a|crt[^/]*\.o$")),
+]
+FLASH_SECTIONS = (".vectors", ".text", ".rodata", ".data", ".init_array", ".fini_array", ".ARM.exidx", ".ARM.extab")
+INPUT_SECTION = re.compile(r"^ (\.\S+)(?:\s+0x([0-9a-f]+)\s+0x([0-9a-f]+)\s+(\S.*))?$")
+PLACEMENT = re.compile(r"^\s+0x([0-9a-f]+)\s+0x([0-9a-f]+)\s+(\S.*)$")
+
+
+def component_of(path):
+    for name, pattern in COMPONENTS:
+        if pattern.search(path):
+            return name
+    return "app"
+
+
+def flash_by_component(map_file):
+    """{component: bytes} of the input sections that occupy flash (code,
+    read-only data and the load image of .data), from the map's placements."""
+    text = map_file.read_text(errors="replace")
+    start = text.find("Linker script and memory map")
+    lines = text[start:].splitlines() if start >= 0 else []
+    parts = {}
+    pending = None  # an input section whose placement is on the next line (long names)
+    for line in lines:
+        if pending is not None:
+            placement = PLACEMENT.match(line)
+            if placement:
+                count(parts, pending, placement.groups())
+            pending = None
+            continue
+        match = INPUT_SECTION.match(line)
+        if not match:
+            continue
+        if match.group(2) is None:
+            pending = match.group(1)
+        else:
+            count(parts, match.group(1), match.group(2, 3, 4))
+    return parts
+
+
+def count(parts, section, placement):
+    address, size, path = int(placement[0], 16), int(placement[1], 16), placement[2].strip()
+    if size == 0 or (address == 0 and section != ".vectors"):
+        return  # discarded by --gc-sections, or not allocated
+    if not section.startswith(FLASH_SECTIONS):
+        return
+    name = component_of(path)
+    parts[name] = parts.get(name, 0) + size
+
+
+def component_lines(parts, flash):
+    order = ["chart", "actors", "link", "nanopb", "port", "board", "app", "libc", "libgcc"]
+    counted = sum(parts.values())
+    cells = ["{} {}".format(name, parts[name]) for name in order if parts.get(name)]
+    if flash > counted:
+        cells.append("alignment {}".format(flash - counted))
+    return ["  flash by component (B): " + ", ".join(cells)]
+
+
+def budget_line(flash, budget):
+    if flash <= budget:
+        return "  flash budget {} B: within it, {} B to spare".format(budget, budget - flash)
+    return "  flash budget {} B: OVER by {} B ({:.1f} KiB)".format(budget, flash - budget, (flash - budget) / 1024)
+
+
 def span(values):
     return str(values[0]) if values[0] == values[-1] else "{}..{}".format(values[0], values[-1])
 
@@ -249,6 +330,7 @@ def main():
     parser.add_argument("--stack", action="store_true", help="append the stack report (needs --map, --build-root)")
     parser.add_argument("--map", type=pathlib.Path)
     parser.add_argument("--build-root", type=pathlib.Path)
+    parser.add_argument("--flash-budget", type=int, help="the flash the image must fit in, in bytes")
     args = parser.parse_args()
     readelf = args.readelf or re.sub(r"nm$", "readelf", args.nm)
 
@@ -259,6 +341,13 @@ def main():
     ram = data + bss + stack
     lines = ["size {}: flash {} B ({:.1f} KiB) = text {} + data {} | ram {} B ({:.1f} KiB) = data {} + bss {} "
              "+ stack {}".format(args.elf.name, flash, flash / 1024, text, data, ram, ram / 1024, data, bss, stack)]
+    if args.flash_budget is not None:
+        lines.append(budget_line(flash, args.flash_budget))
+    map_file = args.map
+    if map_file is not None and not map_file.exists():
+        map_file = args.elf.with_suffix(".map")  # an image built in a subdirectory keeps its map beside it
+    if map_file is not None and map_file.exists():
+        lines += component_lines(flash_by_component(map_file), flash)
     lines += actor_lines(static_actors(readelf, args.elf, symbols))
     report = "\n".join(lines) + "\n"
     if args.stack:
