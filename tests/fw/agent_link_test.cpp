@@ -140,6 +140,25 @@ using BlinkyTable = lit::Actor<lit::demo::blinky_chart, lit::MailboxConfig{}, li
 using SensorTable = lit::Actor<lit::demo::sensor_chart, lit::MailboxConfig{}, lit::demo::Request>;
 using ThermostatTable = lit::Actor<lit::demo::thermostat_chart, lit::MailboxConfig{}, lit::demo::Request>;
 
+// What the device's telemetry brought, as the host node passed it on.
+struct Telemetry final : lit::link::RemoteNodeObserver {
+  std::vector<lit_wire_Trace> traces;
+  std::vector<std::string> logs;
+  std::vector<lit_wire_Metrics> metrics;
+  void on_trace(const lit_wire_Trace& trace) override { traces.push_back(trace); }
+  void on_log(const lit_wire_Log& log) override { logs.emplace_back(log.text); }
+  void on_metrics(const lit_wire_Metrics& snapshot) override { metrics.push_back(snapshot); }
+  // The newest snapshot entry for table row `actor`, if any.
+  std::optional<lit_wire_ActorMetrics> latest(std::uint32_t actor) const {
+    for (auto it = metrics.rbegin(); it != metrics.rend(); ++it) {
+      for (pb_size_t i = 0; i < it->actors_count; ++i) {
+        if (it->actors[i].actor == actor) return it->actors[i];
+      }
+    }
+    return std::nullopt;
+  }
+};
+
 // ---- QEMU -----------------------------------------------------------------------------------
 
 class Qemu {
@@ -233,6 +252,7 @@ class AgentLink : public ::testing::Test {
   struct Host {
     Host() {
       EXPECT_TRUE(node.export_actor(0, client.address()));
+      node.set_observer(&telemetry);
       blinky = node.declare("/dev/blinky");
       sensor = node.declare("/dev/sensor");
       thermostat = node.declare("/dev/thermostat");
@@ -252,6 +272,7 @@ class AgentLink : public ::testing::Test {
         scheduler, lit::link::ByteSink{&fd, &write_all}, lit::link::RemoteNodeConfig{.boot_id = 0x4057'0001}};
     ClientActor client;
     MonitorActor monitor;
+    Telemetry telemetry;
     lit::StaticSupervisor<3, 16> supervisor{lit::SupervisorFlags{
         .strategy = lit::Strategy::one_for_one, .intensity = {.max_restarts = 5, .period_ms = 10'000}}};
     RemoteActor* blinky = nullptr;
@@ -415,6 +436,54 @@ TEST_F(AgentLink, a_full_device_mailbox_is_signalled_busy_and_loses_nothing) {
   ASSERT_TRUE(count);
   EXPECT_EQ(*count, kTicks);
   EXPECT_GT(host->node.session_counters().busy_received, busy_before);
+}
+
+TEST_F(AgentLink, state_changes_arrive_as_trace_records) {
+  const std::size_t before = host->telemetry.traces.size();
+  ASSERT_NE(request(*host->thermostat, lit::demo::thermostat_chart.event("cold")), 0U);
+  const auto heating = ThermostatTable::kTable.find_state("heating");
+  const auto idle = ThermostatTable::kTable.find_state("idle");
+  auto entered = [&](lit::chart::StateIndex state) {
+    for (std::size_t i = before; i < host->telemetry.traces.size(); ++i) {
+      const lit_wire_Trace& trace = host->telemetry.traces[i];
+      if (trace.actor == lit::demo::kThermostatRow && trace.kind == lit_wire_TraceKind_TRACE_KIND_ENTER &&
+          trace.to_state == state) {
+        return true;
+      }
+    }
+    return false;
+  };
+  ASSERT_TRUE(run_until([&] { return entered(heating); }, 3000));
+  ASSERT_NE(request(*host->thermostat, lit::demo::thermostat_chart.event("warm")), 0U);
+  ASSERT_TRUE(run_until([&] { return entered(idle); }, 3000));
+  // In order, each stamped with the running incarnation.
+  for (std::size_t i = before; i < host->telemetry.traces.size(); ++i) {
+    EXPECT_EQ(host->telemetry.traces[i].incarnation, host->thermostat->device_incarnation());
+    if (i > before) {
+      EXPECT_GE(host->telemetry.traces[i].timestamp_us, host->telemetry.traces[i - 1].timestamp_us);
+    }
+  }
+}
+
+TEST_F(AgentLink, the_device_logs_to_the_host_and_sends_metrics_every_second) {
+  ASSERT_FALSE(host->telemetry.logs.empty());
+  EXPECT_NE(host->telemetry.logs.front().find("agent up on " + options.machine + ", boot 1, last reset power_on"),
+            std::string::npos)
+      << host->telemetry.logs.front();
+  const std::size_t before = host->telemetry.metrics.size();
+  ASSERT_TRUE(run_until([&] { return host->telemetry.metrics.size() >= before + 2; }, 3000));
+  const lit_wire_Metrics& latest = host->telemetry.metrics.back();
+  EXPECT_GT(latest.stack_free, 0U);  // painted and measured
+  EXPECT_LT(latest.stack_free, 8192U);
+  EXPECT_GT(latest.link_rx_frames, 0U);
+  // After the burst above, blinky's mailbox was seen full: the high water is its capacity.
+  const auto blinky = host->telemetry.latest(lit::demo::kBlinkyRow);
+  ASSERT_TRUE(blinky);
+  EXPECT_EQ(blinky->mailbox_high_water, 2U);
+  // Each offer the full mailbox refused is counted (the agent offered it
+  // again later: the count above shows nothing was lost).
+  EXPECT_GT(blinky->mailbox_drops, 0U);
+  EXPECT_GE(blinky->messages_handled, 200U);
 }
 
 TEST_F(AgentLink, a_hard_fault_resets_the_device_and_its_next_handshake_reports_it) {

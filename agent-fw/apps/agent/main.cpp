@@ -7,6 +7,10 @@
 // The device supervisor (one_for_one, 5 restarts in 10 s) keeps the actors
 // alive on its own while no host supervises them; a host supervisor takes an
 // actor over by starting it through the link (see lit/link/agent.hpp).
+//
+// Telemetry: the thermostat's state changes are traced, a log line greets
+// each host that connects, and every second a metrics snapshot goes out with
+// the free stack measured by stack painting.
 #include <array>
 #include <cstdint>
 #include <span>
@@ -15,6 +19,7 @@
 #include "board.hpp"
 #include "console.hpp"
 #include "demo_actors.hpp"
+#include "stack_paint.hpp"
 
 namespace {
 
@@ -98,38 +103,91 @@ lit_wire_ResetReason wire_reset_reason(lit::board::ResetCause cause) {
   return lit_wire_ResetReason_RESET_REASON_UNSPECIFIED;
 }
 
+// Text into a fixed buffer (cut at its end), without printf.
+class Line {
+ public:
+  Line& operator<<(std::string_view text) {
+    for (const char c : text) {
+      if (size_ < line_.size()) line_[size_++] = c;
+    }
+    return *this;
+  }
+  Line& operator<<(std::uint32_t number) {
+    std::array<char, 10> digits{};
+    std::size_t n = 0;
+    do {
+      digits[n++] = static_cast<char>('0' + number % 10U);
+      number /= 10U;
+    } while (number != 0);
+    while (n != 0) *this << std::string_view(&digits[--n], 1);
+    return *this;
+  }
+  Line& hex(std::uint32_t number) {
+    *this << "0x";
+    for (int shift = 28; shift >= 0; shift -= 4) {
+      const char digit = "0123456789abcdef"[(number >> static_cast<unsigned>(shift)) & 0xFU];
+      *this << std::string_view(&digit, 1);
+    }
+    return *this;
+  }
+  std::string_view view() const { return {line_.data(), size_}; }
+
+ private:
+  std::array<char, 96> line_{};
+  std::size_t size_ = 0;
+};
+
+// A log line for the host that just connected: this boot and how the last one ended.
+void greet(lit::link::DeviceAgent& device_agent, const lit::board::ResetRecord& reset) {
+  Line line;
+  line << "agent up on " << lit::board::name() << ", boot " << reset.boot_count << ", last reset "
+       << lit::board::to_string(reset.cause);
+  if (reset.cause == lit::board::ResetCause::hard_fault) {
+    line << " at pc ";
+    line.hex(reset.pc);
+  }
+  line << ", free stack " << lit::port::stack::free_bytes() << " of " << lit::port::stack::reserve_bytes() << " B";
+  static_cast<void>(device_agent.log(lit_wire_LogLevel_LOG_LEVEL_INFO, lit::link::kNoTableActor, line.view()));
+}
+
 }  // namespace
 
 int main() {
+  lit::port::stack::paint();
   lit::board::init();
   const lit::board::ResetRecord reset = lit::board::last_reset();
   lit::board::link_start(kLinkBaud);
   port.attach(scheduler);
 
-  static lit::link::DeviceAgent device_agent(
-      scheduler,
-      table,
-      lit::link::ByteSink{nullptr, &link_write},
-      lit::link::DeviceAgentConfig{.boot_id = lit::board::boot_entropy(),
-                                   .last_reset = wire_reset_reason(reset.cause)});
+  static lit::link::DeviceAgent device_agent(scheduler,
+                                             table,
+                                             lit::link::ByteSink{nullptr, &link_write},
+                                             lit::link::DeviceAgentConfig{.boot_id = lit::board::boot_entropy(),
+                                                                          .last_reset = wire_reset_reason(reset.cause),
+                                                                          .stack_free = &lit::port::stack::free_bytes});
   agent = &device_agent;
   scheduler.set_observer(&device_agent.observer());
 
   console << "lit-bit agent on " << lit::board::name() << ", boot " << reset.boot_count << ", last reset "
-          << static_cast<std::uint32_t>(reset.cause);
-  if (reset.cause == lit::board::ResetCause::hard_fault) console << " at pc " << reset.pc;
+          << lit::board::to_string(reset.cause);
+  if (reset.cause == lit::board::ResetCause::hard_fault) console << " at pc 0x" << lit::port::hex(reset.pc, 8);
   console << '\n';
 
   supervisor.add_child({.id = "blinky", .actor = &blinky});
   supervisor.add_child({.id = "sensor", .actor = &sensor});
   supervisor.add_child({.id = "thermostat", .actor = &thermostat});
+  scheduler.set_tracing(thermostat, true);
   lit::Reason failure;
   if (!scheduler.start(supervisor, nullptr, failure)) lit::board::panic(failure.text);
 
   std::array<std::uint8_t, 64> received{};
+  bool was_ready = false;
   for (;;) {
     const std::size_t n = lit::board::link_read(received);
     if (n != 0) device_agent.on_bytes(std::span<const std::uint8_t>(received.data(), n));
+    const bool ready = device_agent.state() == lit::link::EndpointState::ready;
+    if (ready && !was_ready) greet(device_agent, reset);
+    was_ready = ready;
     if (!port.poll() && n == 0) port.idle();
   }
 }

@@ -304,6 +304,20 @@ TEST(LinkSession, RtoBacksOffExponentiallyAndIsClamped) {
   EXPECT_EQ(link.a.counters().timeouts, link.a.counters().retransmissions);
 }
 
+TEST(LinkSession, ABestEffortBodyLeavesAfterTheReliableOnesQueuedBeforeIt) {
+  Link link;
+  link.establish();
+  const std::uint32_t first = link.ab.writes;
+  ASSERT_EQ(link.a.send_reliable(Bytes{1}, link.now, 0), SendResult::ok);  // queued until the next poll
+  ASSERT_EQ(link.a.send_best_effort(Bytes{2}, link.now, link.ab), SendResult::ok);
+  ASSERT_EQ(link.ab.writes, first + 2);  // both written now, the reliable frame first
+  link.run_for(5);
+  ASSERT_EQ(link.hb.reliable.size(), 1U);
+  ASSERT_EQ(link.hb.best_effort.size(), 1U);
+  EXPECT_EQ(link.a.counters().reliable_sent, 1U);  // not sent twice by the poll
+  EXPECT_EQ(link.a.counters().retransmissions, 0U);
+}
+
 TEST(LinkSession, BestEffortGapCountingIsExactForAKnownDropPattern) {
   Link link;
   link.establish();

@@ -159,11 +159,13 @@ class LinkSession {
     return SendResult::ok;
   }
 
-  // Sends a best-effort body at once (never retransmitted).
+  // Sends a best-effort body at once (never retransmitted), after any
+  // reliable frame queued before it: what was sent first leaves first.
   template <typename Output>
   SendResult send_best_effort(std::span<const std::uint8_t> body, Millis now, Output& out) {
     if (!up_) return SendResult::link_down;
     if (body.size() > MaxBody) return SendResult::too_long;
+    transmit_queued(now, out);
     transmit(FrameHeader{kFrameVersion, 0, be_tx_next_++, rcv_next_, 0}, body, now, out);
     return SendResult::ok;
   }
@@ -193,16 +195,7 @@ class LinkSession {
     if (up_) {
       retransmit_expired(now, out);
       retransmit_missing(now, out);
-      for (std::size_t i = 0; i < in_flight_; ++i) {
-        TxSlot& slot = at(i);
-        if (slot.sent) continue;
-        slot.sent = true;
-        slot.sent_at = now;
-        slot.deadline = now + rto_;
-        send_slot(i, now, out);
-        ++counters_.reliable_sent;
-        counters_.records_sent += slot.records;
-      }
+      transmit_queued(now, out);
     }
     if (ack_pending_ || now - last_tx_ >= config_.heartbeat_interval) send_ack_only(now, out);
   }
@@ -393,6 +386,21 @@ class LinkSession {
              now,
              out);
     if (!has_buffered()) ack_pending_ = false;  // the piggybacked ack says it all
+  }
+
+  // First transmissions of the reliable frames queued since the last poll.
+  template <typename Output>
+  void transmit_queued(Millis now, Output& out) {
+    for (std::size_t i = 0; i < in_flight_; ++i) {
+      TxSlot& slot = at(i);
+      if (slot.sent) continue;
+      slot.sent = true;
+      slot.sent_at = now;
+      slot.deadline = now + rto_;
+      send_slot(i, now, out);
+      ++counters_.reliable_sent;
+      counters_.records_sent += slot.records;
+    }
   }
 
   template <typename Output>
