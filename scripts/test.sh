@@ -2,7 +2,8 @@
 # The test command: installs what is missing (scripts/setup.sh), builds the
 # host (build/), an ASan+UBSan host build (build-asan/), the libFuzzer targets
 # with clang (build-fuzz/, fuzzed for a minute each) and the firmware for
-# Cortex-M3 and Cortex-M4F (build-fw-m3/, build-fw-m4f/), runs every build's
+# Cortex-M3 and Cortex-M4F (build-fw-m3/, build-fw-m4f/; run under QEMU) and
+# the STM32F4-Discovery (build-fw-disco/, built only), runs every build's
 # tests, and ends with the line "N passed, N failed" (gtest cases counted one by
 # one; see scripts/test_summary.py). Exits non-zero if anything failed. Needs no
 # stdin; uses every core.
@@ -55,6 +56,9 @@ CC=clang CXX=clang++ configure_and_build "$fuzz_dir" "${fuzz_options[@]}" -Dfuzz
   run_tests "$fuzz_dir"
 configure_and_build "$fw_m3" --cross-file "$fw_m3_cross" && run_tests "$fw_m3"
 configure_and_build "$fw_m4f" --cross-file "$fw_m4f_cross" && run_tests "$fw_m4f"
+# The real STM32F4-Discovery: nobody here can run it, so it is built (and its
+# images checked for a heap) but not run.
+configure_and_build build-fw-disco --cross-file agent-fw/cross/stm32f4discovery.ini && run_tests build-fw-disco
 
 for broken in "${broken_steps[@]}"; do echo "broken step: $broken"; done
 python3 scripts/test_summary.py --broken-steps "${#broken_steps[@]}" "${tested[@]}"
