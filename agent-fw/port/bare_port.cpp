@@ -22,13 +22,11 @@ Millis BarePort::now() {
   return high_ | ms;
 }
 
-bool BarePort::poll() {
-  woken_ = false;
-  if (deadline_ != kNever && now() >= deadline_) {
-    deadline_ = kNever;
-    scheduler_->on_timer();
-  }
-  return scheduler_->run(32);
+void BarePort::poll_timer() {
+  if (now() < deadline_) return;
+  deadline_ = kNever;
+  timer_armed_ = false;
+  scheduler_->on_timer();
 }
 
 void BarePort::idle() {

@@ -18,7 +18,12 @@ class BarePort final : public Port {
 
   // One pass of the main loop: due timers, then ready actors. Returns whether
   // work remains; the caller sleeps (wait_for_interrupt) when it does not.
-  bool poll();
+  [[gnu::always_inline]] bool poll() {
+    woken_ = false;
+    if (timer_armed_) [[unlikely]]
+      poll_timer();
+    return scheduler_->run(32);
+  }
   // Runs the loop until `done()` or `timeout_ms` pass; sleeps in WFI when idle.
   template <class Done>
   bool run_until(Done done, std::uint32_t timeout_ms) {
@@ -39,15 +44,22 @@ class BarePort final : public Port {
   std::uint32_t enter_critical() override;
   void exit_critical(std::uint32_t saved) override;
   Millis now() override;
-  void arm_timer(Millis deadline) override { deadline_ = deadline; }
+  void arm_timer(Millis deadline) override {
+    deadline_ = deadline;
+    timer_armed_ = deadline != kNever;
+  }
   void wake() override { woken_ = true; }
   void fatal(const char* reason) override;
   std::uint32_t random() override;
   void log(std::string_view actor, std::string_view label, std::string_view text) override;
 
  private:
+  // The scheduler's timer, if it is due.
+  void poll_timer();
+
   Scheduler* scheduler_ = nullptr;
   volatile Millis deadline_ = kNever;
+  bool timer_armed_ = false;  // deadline_ != kNever, tested in one load by poll()
   volatile bool woken_ = false;
   std::uint32_t last_ms_ = 0;
   Millis high_ = 0;

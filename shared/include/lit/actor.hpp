@@ -139,7 +139,7 @@ class Actor final : public ActorCore {
     return chart::Machine(kTable, context_.bytes, scheduler.host(), std::span<std::uint8_t>(history_));
   }
 
-  static chart::Outcome dispatch(chart::Machine& machine, const chart::Event& event) {
+  [[gnu::always_inline]] static chart::Outcome dispatch(chart::Machine& machine, const chart::Event& event) {
     if constexpr (chart::compiled::available<Chart>) {
       if (chart::CompiledAccess::ready(machine) && event.id < kTable.event_count) {
         return chart::compiled::dispatch<Chart>(machine, event);
@@ -150,7 +150,9 @@ class Actor final : public ActorCore {
 
   // Runs one dispatch; an exception escaping a handler (host builds with
   // exceptions) fails the actor like fail() would.
-  static chart::Outcome guarded_dispatch(chart::Machine& machine, const chart::Event& event, bool& threw) {
+  [[gnu::always_inline]] static chart::Outcome guarded_dispatch(chart::Machine& machine,
+                                                                const chart::Event& event,
+                                                                bool& threw) {
 #if defined(__cpp_exceptions)
     try {
       return dispatch(machine, event);
@@ -303,32 +305,42 @@ class Actor final : public ActorCore {
   }
 
   // Dispatches one event; on failure or completion fills `result` and returns false.
-  bool deliver(chart::Machine& machine, Scheduler& scheduler, const chart::Event& event, Activation& result) {
+  [[gnu::always_inline]] bool deliver(chart::Machine& machine,
+                                      Scheduler& scheduler,
+                                      const chart::Event& event,
+                                      Activation& result) {
     bool threw = false;
     const chart::Outcome outcome = guarded_dispatch(machine, event, threw);
     scheduler.report_dispatch(*this, event.id, outcome);
-    if (outcome == chart::Outcome::failed) [[unlikely]] {
-      result.exit = true;
+    if (outcome == chart::Outcome::failed || outcome == chart::Outcome::finished) [[unlikely]] {
+      return ended(machine, outcome, threw, result);
+    }
+    return true;
+  }
+
+  // The chart failed or finished: says how the actor exits.
+  [[gnu::noinline]] bool ended(const chart::Machine& machine, chart::Outcome outcome, bool threw, Activation& result) {
+    result.exit = true;
+    if (outcome == chart::Outcome::failed) {
       result.mode = threw ? StopMode::kill : StopMode::after_failure;
       result.reason =
           threw ? Reason::failed("exception escaped a handler") : Reason::failed(detail::failure_text(machine));
       active_ = threw ? active_ : 0;
       return false;
     }
-    if (outcome == chart::Outcome::finished) [[unlikely]] {
-      result.exit = true;
-      result.mode = StopMode::after_finish;
-      result.reason = has(kShutdownAsked) ? Reason::shutdown() : Reason::normal();
-      active_ = 0;
-      return false;
-    }
-    return true;
+    result.mode = StopMode::after_finish;
+    result.reason = has(kShutdownAsked) ? Reason::shutdown() : Reason::normal();
+    active_ = 0;
+    return false;
   }
+
+  // Recalled deferred events exist only where the chart may defer.
+  static constexpr bool kMayDefer = Config.defer_capacity > 0;
 
   static Activation activate(ActorCore& core, Scheduler& scheduler, unsigned budget) {
     Actor& self = of(core);
-    Activation result;
-    if (self.active_ == 0) {  // the chart finished while starting
+    Activation result;                     // the one object returned, built in place
+    if (self.active_ == 0) [[unlikely]] {  // the chart finished while starting
       result.exit = true;
       result.mode = StopMode::after_finish;
       result.reason = Reason::normal();
@@ -336,7 +348,8 @@ class Actor final : public ActorCore {
     }
     chart::Machine machine = self.machine(scheduler);
     machine.restore(self.active_);
-    if (self.tracing()) machine.set_tracing(true);
+    if (self.tracing()) [[unlikely]]
+      machine.set_tracing(true);
 
     // A batch behaves exactly like the same messages one activation at a
     // time: before every message, timer events, activity outcomes and DOWNs
@@ -345,30 +358,46 @@ class Actor final : public ActorCore {
     // Local messages queued during the batch (a self-send, say) wait for the
     // next activation, so an actor cannot keep the loop to itself by sending
     // itself messages.
-    unsigned done = 0;
-    unsigned local_left = self.header_.count;
+    // Of the `left` messages this activation may still take, `local_left`
+    // come from the local ring as it was on entry. Only this activation pops
+    // the ring and a push never lowers its count, so they are there.
+    unsigned left = budget;
+    unsigned local_left = self.header_.count < budget ? self.header_.count : budget;
+    // One payload buffer and one event for the whole batch; each message sets
+    // the event id and copies its payload into `payload`.
+    Payload payload{};
+    chart::Event event{chart::kNone, &payload};
     for (;;) {
-      if (self.has(kSystemPending) && !self.deliver_system_events(machine, scheduler, result)) return result;
-      if (done == budget) break;
-      Msg message;
-      if (self.recalled_ > 0) {
+      if (self.has(kSystemPending) && !self.deliver_system_events(machine, scheduler, result)) [[unlikely]]
+        return result;
+      // With only local messages, local_left reaches 0 no later than left.
+      if ((kMayDefer || kHasRemote) && left == 0) break;
+      if (kMayDefer && self.recalled_ > 0) {
         --self.recalled_;
-        message = self.pop_deferred();
-      } else if (local_left != 0 && self.header_.count != 0) {
+        const Msg recalled = self.pop_deferred();
+        event.id = recalled.event;
+        payload = recalled.payload;
+      } else if (local_left != 0) [[likely]] {
         --local_left;
-        message = local_pop<Payload>(self.header_);
-      } else if (!self.pop_remote(scheduler, message)) {
+        event.id = local_pop(self.header_, payload);
+      } else if (Msg remote; self.pop_remote(scheduler, remote)) {
+        event.id = remote.event;
+        payload = remote.payload;
+      } else {
         break;
       }
-      ++done;
-      // Set for recalled messages too, so one can be deferred again with its payload.
-      self.current_message_ = &message;
-      const bool alive = self.deliver(machine, scheduler, chart::Event{message.event, &message.payload}, result);
-      self.current_message_ = nullptr;
-      if (!alive) return result;
+      --left;
+      // Set for recalled messages too, so one can be deferred again with its
+      // payload; only charts that may defer ever read it.
+      if constexpr (kMayDefer) self.current_payload_ = &payload;
+      const bool alive = self.deliver(machine, scheduler, event, result);
+      if constexpr (kMayDefer) self.current_payload_ = nullptr;
+      if (!alive) [[unlikely]]
+        return result;
     }
     self.active_ = machine.configuration();
-    result.more = self.header_.count != 0 || self.recalled_ != 0 || self.has(kSystemPending) || self.remote_waiting();
+    result.more = self.header_.count != 0 || (kMayDefer && self.recalled_ != 0) || self.has(kSystemPending) ||
+                  self.remote_waiting();
     return result;
   }
 
@@ -488,8 +517,8 @@ class Actor final : public ActorCore {
     Msg message{event.id, Payload{}};
     if (event.data != nullptr) {
       // Only mailbox messages carry a Payload; a DOWN cannot be kept.
-      if (self.current_message_ == nullptr || event.data != &self.current_message_->payload) return false;
-      message.payload = self.current_message_->payload;
+      if (self.current_payload_ == nullptr || event.data != self.current_payload_) return false;
+      message.payload = *self.current_payload_;
     }
     const std::size_t tail = (self.deferred_head_ + self.deferred_count_) % self.deferred_.size();
     self.deferred_[tail] = message;
@@ -533,7 +562,7 @@ class Actor final : public ActorCore {
   std::uint16_t deferred_count_ = 0;
   std::uint16_t recalled_ = 0;
   bool shutdown_delivered_ = false;
-  const Msg* current_message_ = nullptr;
+  const Payload* current_payload_ = nullptr;  // the mailbox message being dispatched (for defer)
 };
 
 }  // namespace lit

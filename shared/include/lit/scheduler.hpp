@@ -155,9 +155,7 @@ class Scheduler final {
   bool run(std::size_t max_activations = std::numeric_limits<std::size_t>::max());
   // The port's one-shot timer fired: moves due timers to their actors.
   void on_timer();
-  bool has_ready() const {
-    return ready_head_ != nullptr || signalled_head_.load(std::memory_order_acquire) != nullptr;
-  }
+  bool has_ready() const { return ready_head_ != nullptr || any_signalled(); }
   Millis next_deadline() const { return timers_ != nullptr ? timers_->deadline : kNever; }
 
   // ---- actors -----------------------------------------------------------------
@@ -247,7 +245,18 @@ class Scheduler final {
   void queue_down(Watch& watch, Reason reason);
   void unlink_down(Watch* previous, Watch& watch);
   void release(Watch& watch);
+  // Moves the signalled inboxes' owners to the ready queue; the caller has
+  // seen signalled_head_ non-null (the common case, nothing signalled, stays
+  // a load and a branch in run()).
   void take_signalled();
+  // Only a test for empty: the list itself is read inside the critical section.
+  bool any_signalled() const { return signalled_head_.load(std::memory_order_relaxed) != nullptr; }
+  template <class Payload>
+  [[gnu::noinline]] static SendResult post_from_loop(const Address<Payload>& to,
+                                                     chart::EventId event,
+                                                     const Payload& payload) {
+    return post(to, event, payload);
+  }
   void rearm_port();
   static void fire_delayed_send(Timer& timer, Scheduler& scheduler);
 
@@ -256,7 +265,7 @@ class Scheduler final {
   std::uint16_t fairness_;
   std::uint8_t loop_id_;
   ActorCore* ready_head_ = nullptr;
-  ActorCore* ready_tail_ = nullptr;
+  ActorCore* ready_tail_ = nullptr;  // meaningful only while ready_head_ is not null
   ActorCore* current_ = nullptr;
   Timer* timers_ = nullptr;  // ascending deadline; equal deadlines in arming order
   Millis armed_deadline_ = kNever;
@@ -298,12 +307,15 @@ template <class Payload>
 SendResult Scheduler::send(const Address<Payload>& to, chart::EventId event, const Payload& payload) {
   ActorCore* const actor = to.actor;
   if (actor == nullptr) return SendResult::dead;
-  if (actor->loop_ != loop_id_) return post(to, event, payload);
+  // The cross-loop path stays out of line, so this one keeps few registers.
+  if (actor->loop_ != loop_id_) [[unlikely]]
+    return post_from_loop(to, event, payload);
   if (actor->incarnation_ != to.incarnation || !actor->has(ActorCore::kAlive)) return SendResult::dead;
   if (event >= actor->event_count_) [[unlikely]]
     return SendResult::invalid_event;
   const SendResult result = local_push(*actor->mailbox_, event, payload);
-  if (result == SendResult::ok) make_ready(*actor);
+  if (result == SendResult::ok) [[likely]]
+    make_ready(*actor);
   return result;
 }
 
@@ -311,13 +323,13 @@ inline void Scheduler::make_ready(ActorCore& actor) {
   if (actor.has(ActorCore::kScheduled)) return;
   actor.set(ActorCore::kScheduled);
   actor.next_ready_ = nullptr;
-  // Outside run() (a port callback or a test sending on the loop thread) the
-  // loop must be told there is work.
-  if (!running_ && ready_head_ == nullptr) port_.wake();
-  if (ready_tail_ != nullptr) {
-    ready_tail_->next_ready_ = &actor;
-  } else {
+  if (ready_head_ == nullptr) {
+    // Outside run() (a port callback or a test sending on the loop thread) the
+    // loop must be told there is work.
+    if (!running_) port_.wake();
     ready_head_ = &actor;
+  } else {
+    ready_tail_->next_ready_ = &actor;
   }
   ready_tail_ = &actor;
 }

@@ -25,34 +25,42 @@ Scheduler::Scheduler(Port& port, Storage storage, Options options)
 
 bool Scheduler::run(std::size_t max_activations) {
   running_ = true;
-  take_signalled();
-  std::size_t activations = 0;
-  while (ready_head_ != nullptr && activations < max_activations) {
+  if (any_signalled()) take_signalled();
+  for (std::size_t activations = 0; ready_head_ != nullptr; ++activations) {
+    if (activations == max_activations) {
+      running_ = false;
+      return true;
+    }
     ActorCore& actor = *ready_head_;
-    ready_head_ = actor.next_ready_;
-    if (ready_head_ == nullptr) ready_tail_ = nullptr;
-    actor.clear(ActorCore::kScheduled);
-    ++activations;
-    if (actor.alive()) {
+    ready_head_ = actor.next_ready_;  // ready_tail_ goes stale when this empties the queue; make_ready knows
+    const auto flags = static_cast<std::uint8_t>(actor.flags_ & ~ActorCore::kScheduled);
+    if ((flags & ActorCore::kAlive) != 0) [[likely]] {
+      actor.flags_ = static_cast<std::uint8_t>(flags | ActorCore::kActivating);
       current_ = &actor;
-      actor.set(ActorCore::kActivating);
       const Activation result = actor.type_->activate(actor, *this, fairness_);
       actor.clear(ActorCore::kActivating);
       current_ = nullptr;
-      if (result.exit) {
+      if (result.exit) [[unlikely]] {
         exit(actor, result.reason, result.mode);
       } else if (result.more) {
         make_ready(actor);
       }
+    } else {
+      actor.flags_ = flags;
     }
-    if (ready_head_ == nullptr) take_signalled();
+    if (ready_head_ == nullptr) {
+      if (!any_signalled()) {  // the usual way out: nothing ready, nothing signalled
+        running_ = false;
+        return false;
+      }
+      take_signalled();
+    }
   }
   running_ = false;
-  return has_ready();
+  return any_signalled();
 }
 
 void Scheduler::take_signalled() {
-  if (signalled_head_.load(std::memory_order_acquire) == nullptr) return;
   RemoteInbox* list = nullptr;
   {
     const CriticalSection section(port_);
