@@ -20,28 +20,21 @@
 
 #include "lit/link/session.hpp"
 #include "sim/uart.hpp"
+#include "sim/uart_session.hpp"
 
 namespace {
 
-using lit::Millis;
 using lit::link::SendResult;
 using lit::link::SessionConfig;
 using lit::sim::UartFaults;
-using lit::sim::UartLine;
-using lit::sim::UartLink;
 using Session = lit::link::LinkSession<4, 256>;
 
 constexpr std::size_t kBodySize = 64;
 
-struct Party {
-  Party(const SessionConfig& config, UartLine& out_line, UartLine& in_line)
-      : session(config), out(&out_line), in(&in_line) {}
+struct Party : lit::sim::UartSessionEnd<Party, Session> {
+  Party(const SessionConfig& config, lit::sim::UartLine& out_line, lit::sim::UartLine& in_line)
+      : UartSessionEnd(config, out_line, in_line) {}
 
-  Session session;
-  UartLine* out;
-  UartLine* in;
-  std::uint64_t now_us = 0;
-  std::vector<std::uint8_t> rx;
   std::uint32_t next_index = 0;
   bool saturate = false;  // keep the session's window full of 64-byte bodies
   // A slow consumer: a mailbox of `mailbox` records drained one per
@@ -57,9 +50,6 @@ struct Party {
   std::uint64_t delivered_bytes = 0;
   std::vector<std::uint64_t> latencies_us;
   std::vector<std::uint64_t> downs_at_us;
-
-  Millis now_ms() const { return lit::sim::ms_from_us(now_us); }
-  void write(std::span<const std::uint8_t> bytes) { out->write(bytes, now_us); }
 
   bool on_reliable(std::span<const std::uint8_t> body) {
     if (mailbox != 0 && !enqueue()) {
@@ -100,10 +90,7 @@ struct Party {
   }
 
   void step(std::uint64_t at_us) {
-    now_us = at_us;
-    rx.clear();
-    in->read(now_us, rx);
-    if (!rx.empty()) session.on_bytes(rx, now_ms(), *this);
+    receive(at_us);
     // Refilled after the acks just read, so a window they free is used at
     // once, as a producer told of the free space would.
     if (saturate && session.link_up()) {
@@ -111,13 +98,21 @@ struct Party {
       }
     }
     const bool frame_end = std::find(rx.begin(), rx.end(), std::uint8_t{0}) != rx.end();
-    if (frame_end || session.next_deadline() <= now_ms()) session.poll(now_ms(), *this, *this);
+    if (frame_end || session.next_deadline() <= now_ms()) poll();
   }
 
   std::uint64_t next_event_us() const {
     const std::uint64_t deadline = lit::sim::us_from_ms(session.next_deadline());
     return std::min(in->next_arrival_us(), deadline);
   }
+};
+
+// What A's session did over a measured stretch, and how long it was.
+struct Stretch {
+  double seconds = 0;
+  lit::link::SessionCounters before;
+  lit::link::SessionCounters after;
+  std::uint64_t refused = 0;  // by B's owner
 };
 
 // Two parties on one cable, stepped from event to event.
@@ -134,7 +129,28 @@ struct Bench {
     }
   }
 
-  UartLink link;
+  // A saturates the link from its coming up (by 100 ms) on; after a 1 s
+  // warm-up, B measures the bodies sent in the next `seconds`.
+  Stretch saturated(std::uint64_t seconds) {
+    run_until(100'000);
+    a.saturate = true;
+    run_until(1'100'000);
+    const std::uint64_t start_us = now_us;
+    Stretch stretch;
+    stretch.before = a.session.counters();
+    const std::uint64_t refused_before = b.refused;
+    b.measure_from_us = start_us;
+    b.delivered_bytes = 0;
+    b.latencies_us.clear();
+    const std::uint64_t end_us = start_us + seconds * 1'000'000;
+    run_until(end_us);
+    stretch.after = a.session.counters();
+    stretch.refused = b.refused - refused_before;
+    stretch.seconds = static_cast<double>(end_us - start_us) / 1e6;
+    return stretch;
+  }
+
+  lit::sim::UartLink link;
   Party a;
   Party b;
   std::uint64_t now_us = 0;
@@ -178,19 +194,11 @@ LoadedResult loaded(std::uint32_t baud, double bit_error_rate, std::uint64_t sec
   UartFaults faults;
   faults.bit_error_rate = bit_error_rate;
   Bench bench(baud, 42, faults);
-  bench.run_until(100'000);  // link up
-  bench.a.saturate = true;
-  bench.run_until(1'100'000);
-  const std::uint64_t start_us = bench.now_us;
-  const auto before = bench.a.session.counters();
-  bench.b.measure_from_us = start_us;  // bodies sent from here on
-  bench.b.delivered_bytes = 0;
-  bench.b.latencies_us.clear();
-  const std::uint64_t end_us = start_us + seconds * 1'000'000;
-  bench.run_until(end_us);
-  const auto after = bench.a.session.counters();
+  const Stretch stretch = bench.saturated(seconds);
+  const auto& before = stretch.before;
+  const auto& after = stretch.after;
   LoadedResult r;
-  const double elapsed = static_cast<double>(end_us - start_us) / 1e6;
+  const double elapsed = stretch.seconds;
   r.goodput = static_cast<double>(bench.b.delivered_bytes) / elapsed / bench.link.a_to_b.line_rate_bytes_per_second();
   const auto frames = after.reliable_sent - before.reliable_sent;
   r.frames_per_second = frames / elapsed;
@@ -220,25 +228,16 @@ ConsumerResult slow_consumer(
   Bench bench(baud, 42, faults);
   bench.b.mailbox = mailbox;
   bench.b.drain_us = drain_us;
-  bench.run_until(100'000);
-  bench.a.saturate = true;
-  bench.run_until(1'100'000);
-  const std::uint64_t start_us = bench.now_us;
-  const auto before = bench.a.session.counters();
-  const std::uint64_t refused_before = bench.b.refused;
-  bench.b.measure_from_us = start_us;
-  bench.b.delivered_bytes = 0;
-  bench.b.latencies_us.clear();
-  const std::uint64_t end_us = start_us + seconds * 1'000'000;
-  bench.run_until(end_us);
-  const auto after = bench.a.session.counters();
+  const Stretch stretch = bench.saturated(seconds);
+  const auto& before = stretch.before;
+  const auto& after = stretch.after;
   ConsumerResult r;
-  const double elapsed = static_cast<double>(end_us - start_us) / 1e6;
+  const double elapsed = stretch.seconds;
   const double line = bench.link.a_to_b.line_rate_bytes_per_second();
   const double consumer = static_cast<double>(kBodySize) * 1e6 / static_cast<double>(drain_us);
   r.goodput = static_cast<double>(bench.b.delivered_bytes) / elapsed / line;
   r.of_capacity = static_cast<double>(bench.b.delivered_bytes) / elapsed / std::min(line, consumer);
-  r.refusals = bench.b.refused - refused_before;
+  r.refusals = stretch.refused;
   r.retransmissions = after.retransmissions - before.retransmissions;
   r.timeouts = after.timeouts - before.timeouts;
   r.latency = stats(bench.b.latencies_us);

@@ -20,6 +20,7 @@
 
 #include "lit/link/session.hpp"
 #include "sim/uart.hpp"
+#include "sim/uart_session.hpp"
 
 namespace {
 
@@ -56,17 +57,11 @@ std::vector<std::uint8_t> reliable_body(std::uint32_t index) {
 }
 
 // One party: its session, its handler and output, and what it saw.
-struct Endpoint {
+struct Endpoint : lit::sim::UartSessionEnd<Endpoint, Session> {
   enum class Fate : std::uint8_t { queued, accepted, refused_down, failed };
 
   Endpoint(const SessionConfig& config, UartLine& out_line, UartLine& in_line)
-      : session(config), out(&out_line), in(&in_line) {}
-
-  Session session;
-  UartLine* out;
-  UartLine* in;
-  std::uint64_t now_us = 0;
-  std::vector<std::uint8_t> rx;
+      : UartSessionEnd(config, out_line, in_line) {}
 
   // Sending side.
   std::vector<Fate> fates;  // by reliable index
@@ -88,11 +83,6 @@ struct Endpoint {
   std::uint32_t last_ordinal = 0;
   std::vector<Millis> downs_at;
   int ups = 0;
-
-  Millis now_ms() const { return lit::sim::ms_from_us(now_us); }
-
-  // Output
-  void write(std::span<const std::uint8_t> bytes) { out->write(bytes, now_us); }
 
   // Handler
   bool on_reliable(std::span<const std::uint8_t> body) {
@@ -167,11 +157,8 @@ struct Endpoint {
 
   // Reads what arrived and polls when bytes came or a deadline is due.
   void step(std::uint64_t at_us) {
-    now_us = at_us;
-    rx.clear();
-    in->read(now_us, rx);
-    if (!rx.empty()) session.on_bytes(rx, now_ms(), *this);
-    if (!rx.empty() || session.next_deadline() <= now_ms()) session.poll(now_ms(), *this, *this);
+    receive(at_us);
+    if (!rx.empty() || session.next_deadline() <= now_ms()) poll();
   }
 };
 
