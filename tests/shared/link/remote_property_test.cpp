@@ -25,20 +25,13 @@
 #include "lit/link/agent.hpp"
 #include "lit/link/remote.hpp"
 #include "lit/runtime.hpp"
-#include "sim/sim_port.hpp"
 #include "sim/uart.hpp"
+#include "two_loops.hpp"
 
 namespace {
 
 using namespace lit::chart::dsl;
-using lit::ChildSpec;
-using lit::Reason;
-using lit::SendResult;
-using lit::Strategy;
-using lit::SupervisorError;
-using lit::SupervisorFlags;
-using lit::chart::Step;
-using lit::link::RemoteActor;
+using namespace lit::link::testing;
 
 // Each message says which device boot the host was attached to when it sent it.
 struct Tagged {
@@ -70,26 +63,12 @@ using SinkActor = lit::Actor<sink_chart, lit::MailboxConfig{.capacity = 4}, Tagg
 using Sup = lit::StaticSupervisor<2, 16>;
 const lit::chart::EventId kPing = sink_chart.event("ping");
 
-struct Monitor {
-  std::vector<lit::ActorId> downs;
-};
-constexpr auto monitor_chart =
-    lit::chart::define<Monitor>("monitor", initial("on"), state("on", on("down").then([](Monitor& m, Step& s) {
-                                  m.downs.push_back(static_cast<const lit::Down*>(s.event().data)->actor);
-                                })));
-using MonitorActor = lit::Actor<monitor_chart>;
-
-lit::SendResult deliver_tagged(lit::Scheduler& scheduler,
-                               lit::ActorCore& actor,
-                               lit::chart::EventId event,
-                               std::span<const std::uint8_t> payload,
-                               lit::link::MessageOrigin origin) {
-  static_cast<void>(origin);
-  Tagged tag;
-  if (payload.size() != sizeof(tag)) return SendResult::invalid_event;
+bool decode_tagged(std::span<const std::uint8_t> payload, Tagged& tag) {
+  if (payload.size() != sizeof(tag)) return false;
   std::memcpy(&tag, payload.data(), sizeof(tag));
-  return scheduler.send(lit::Address<Tagged>{actor.id()}, event, tag);
+  return true;
 }
+constexpr auto deliver_tagged = &deliver_decoded<Tagged, &decode_tagged>;
 
 struct Wire {
   lit::sim::UartLine* line = nullptr;
@@ -100,25 +79,18 @@ struct Wire {
   }
 };
 
-struct Device {
+struct Device : DeviceLoop<4> {
   Device(Wire& out, std::uint32_t boot)
-      : sink(Sink::Params{boot}),
+      : DeviceLoop(11),
+        sink(Sink::Params{boot}),
         agent(scheduler, table, lit::link::ByteSink{&out, &Wire::sink}, lit::link::DeviceAgentConfig{.boot_id = boot}) {
-    port.attach(scheduler);
-    scheduler.set_observer(&agent.observer());
-    EXPECT_EQ(sup.add_child(ChildSpec{.id = "sink", .actor = &sink}), SupervisorError::ok);
-    Reason failure;
-    EXPECT_TRUE(scheduler.start(sup, nullptr, failure));
-    port.run_until_idle();
+    start(agent, sup, {ChildSpec{.id = "sink", .actor = &sink}});
   }
-  lit::sim::SimPort port{11};
-  std::array<lit::Watch, 4> watches{};
-  lit::Scheduler scheduler{port, {.watches = watches}, {.loop_id = 1}};
   SinkActor sink;
   Sup sup{SupervisorFlags{.strategy = Strategy::one_for_one}};
   std::array<lit::link::AgentActor, 2> table{{
       {.path = "/dev", .actor = &sup},
-      {.path = "/dev/sink", .actor = &sink, .supervisor = &sup, .child_id = "sink", .deliver = &deliver_tagged},
+      {.path = "/dev/sink", .actor = &sink, .supervisor = &sup, .child_id = "sink", .deliver = deliver_tagged},
   }};
   lit::link::DeviceAgent agent;
 };
@@ -176,21 +148,19 @@ Outcome run_seed(std::uint64_t seed, bool pull_cable, lit::Millis traffic_ms, li
   std::map<std::uint32_t, int> downs_per_incarnation;  // proxy incarnation -> DOWNs seen
   std::uint32_t watched = 0;                           // the proxy incarnation watched last
   lit::Millis unplug_until = 0;
-  std::vector<std::uint8_t> bytes;
+  std::vector<std::uint8_t> for_device;
+  std::vector<std::uint8_t> for_host;
   std::uint32_t delivered_before_reboots = 0;
 
   for (lit::Millis t = 1; t <= duration_ms; ++t) {
     now_us = lit::sim::us_from_ms(t);
     host_port.advance(1);
     device->port.advance(1);
-    bytes.clear();
-    cable.a_to_b.read(now_us, bytes);
-    if (!bytes.empty()) device->agent.on_bytes(bytes);
-    bytes.clear();
-    cable.b_to_a.read(now_us, bytes);
-    if (!bytes.empty()) node.on_bytes(bytes);
-    host_port.run_until_idle();
-    device->port.run_until_idle();
+    for_device.clear();
+    cable.a_to_b.read(now_us, for_device);
+    for_host.clear();
+    cable.b_to_a.read(now_us, for_host);
+    exchange(node, host_port, *device, for_device, for_host);
 
     // Watch each proxy incarnation once.
     if (proxy->alive() && proxy->incarnation() != watched) {
@@ -226,7 +196,8 @@ Outcome run_seed(std::uint64_t seed, bool pull_cable, lit::Millis traffic_ms, li
       unplug_until = 0;
     }
   }
-  for (lit::ActorId id : monitor.context().downs) {
+  for (const lit::Down& down : monitor.context().downs) {
+    const lit::ActorId id = down.actor;
     auto it = downs_per_incarnation.find(id.incarnation);
     if (it == downs_per_incarnation.end() || id.actor != proxy) {
       ++out.bad_downs;

@@ -10,28 +10,19 @@
 #include <array>
 #include <cstdint>
 #include <cstring>
-#include <deque>
 #include <memory>
 #include <span>
 #include <string>
-#include <utility>
 #include <vector>
 
 #include "lit/link/agent.hpp"
 #include "lit/runtime.hpp"
-#include "sim/sim_port.hpp"
+#include "two_loops.hpp"
 
 namespace {
 
 using namespace lit::chart::dsl;
-using lit::ChildSpec;
-using lit::Reason;
-using lit::SendResult;
-using lit::Strategy;
-using lit::SupervisorError;
-using lit::SupervisorFlags;
-using lit::chart::Step;
-using lit::link::RemoteActor;
+using namespace lit::link::testing;
 
 // ---- the actors -----------------------------------------------------------------------------
 
@@ -66,26 +57,14 @@ using DeviceWorker = lit::Actor<worker_chart, lit::MailboxConfig{.capacity = 2},
 using HostWorker = lit::Actor<worker_chart, lit::MailboxConfig{.capacity = 4}>;
 using Sup = lit::StaticSupervisor<4, 16>;
 
-struct Monitor {
-  std::vector<lit::Down> downs;
-};
-constexpr auto monitor_chart = lit::chart::define<Monitor>(
-    "monitor", initial("watching"), state("watching", on("down").then([](Monitor& m, Step& s) {
-      m.downs.push_back(*static_cast<const lit::Down*>(s.event().data));
-    })));
-using MonitorActor = lit::Actor<monitor_chart>;
-
-lit::SendResult deliver_seq(lit::Scheduler& scheduler,
-                            lit::ActorCore& actor,
-                            lit::chart::EventId event,
-                            std::span<const std::uint8_t> payload,
-                            lit::link::MessageOrigin origin) {
-  static_cast<void>(origin);
-  Seq seq;  // no payload: n = 0
-  if (!payload.empty() && payload.size() != sizeof(seq.n)) return SendResult::invalid_event;
-  if (!payload.empty()) std::memcpy(&seq.n, payload.data(), sizeof(seq.n));
-  return scheduler.send(lit::Address<Seq>{actor.id()}, event, seq);
+// A sequence number, or no payload (n = 0).
+bool decode_seq(std::span<const std::uint8_t> payload, Seq& seq) {
+  if (payload.empty()) return true;
+  if (payload.size() != sizeof(seq.n)) return false;
+  std::memcpy(&seq.n, payload.data(), sizeof(seq.n));
+  return true;
 }
+constexpr auto deliver_seq = &deliver_decoded<Seq, &decode_seq>;
 
 // Requests: a host client asks a device oracle, which answers through the
 // agent to the export the request named.
@@ -148,55 +127,24 @@ lit::link::RemotePayload seq_payload(std::uint32_t n) {
 const lit::chart::EventId kPing = worker_chart.event("ping");
 const lit::chart::EventId kBoom = worker_chart.event("boom");
 
-// ---- the wire ---------------------------------------------------------------------------------
-
-// One direction: bytes arrive `latency` ms after they were written, unless cut.
-struct Pipe {
-  lit::Millis latency = 2;
-  bool cut = false;
-  std::deque<std::pair<lit::Millis, std::uint8_t>> bytes;
-  lit::Millis now = 0;
-  std::uint64_t carried = 0;
-
-  void write(std::span<const std::uint8_t> data) {
-    if (cut) return;
-    for (std::uint8_t b : data) bytes.emplace_back(now + latency, b);
-    carried += data.size();
-  }
-  std::vector<std::uint8_t> due(lit::Millis at) {
-    std::vector<std::uint8_t> out;
-    while (!bytes.empty() && bytes.front().first <= at) {
-      out.push_back(bytes.front().second);
-      bytes.pop_front();
-    }
-    return out;
-  }
-  static void sink(void* context, std::span<const std::uint8_t> data) { static_cast<Pipe*>(context)->write(data); }
-};
-
 // ---- the two sides ----------------------------------------------------------------------------
 
-struct Device {
+struct Device : DeviceLoop<8> {
   explicit Device(Pipe& out, std::uint64_t boot_id, std::uint64_t schema_hash = lit::link::kSchemaHash)
-      : agent(scheduler,
+      : DeviceLoop(7),
+        agent(scheduler,
               table,
               lit::link::ByteSink{&out, &Pipe::sink},
               lit::link::DeviceAgentConfig{.boot_id = boot_id,
                                            .last_reset = lit_wire_ResetReason_RESET_REASON_WATCHDOG,
                                            .schema_hash = schema_hash}) {
-    port.attach(scheduler);
-    scheduler.set_observer(&agent.observer());
-    EXPECT_EQ(sup.add_child(ChildSpec{.id = "blinky", .actor = &blinky}), SupervisorError::ok);
-    EXPECT_EQ(sup.add_child(ChildSpec{.id = "valve", .actor = &valve}), SupervisorError::ok);
-    EXPECT_EQ(sup.add_child(ChildSpec{.id = "oracle", .actor = &oracle}), SupervisorError::ok);
-    Reason failure;
-    EXPECT_TRUE(scheduler.start(sup, nullptr, failure));
-    port.run_until_idle();
+    start(agent,
+          sup,
+          {ChildSpec{.id = "blinky", .actor = &blinky},
+           ChildSpec{.id = "valve", .actor = &valve},
+           ChildSpec{.id = "oracle", .actor = &oracle}});
   }
 
-  lit::sim::SimPort port{7};
-  std::array<lit::Watch, 8> watches{};
-  lit::Scheduler scheduler{port, {.watches = watches}, {.loop_id = 1}};
   DeviceWorker blinky;
   DeviceWorker valve;
   lit::link::DeviceAgent* self = &agent;
@@ -205,46 +153,17 @@ struct Device {
   Sup sup{SupervisorFlags{.strategy = Strategy::one_for_one, .intensity = {.max_restarts = 5, .period_ms = 10'000}}};
   std::array<lit::link::AgentActor, 4> table{{
       {.path = "/dev", .actor = &sup},
-      {.path = "/dev/blinky", .actor = &blinky, .supervisor = &sup, .child_id = "blinky", .deliver = &deliver_seq},
-      {.path = "/dev/valve", .actor = &valve, .supervisor = &sup, .child_id = "valve", .deliver = &deliver_seq},
+      {.path = "/dev/blinky", .actor = &blinky, .supervisor = &sup, .child_id = "blinky", .deliver = deliver_seq},
+      {.path = "/dev/valve", .actor = &valve, .supervisor = &sup, .child_id = "valve", .deliver = deliver_seq},
       {.path = "/dev/oracle", .actor = &oracle, .supervisor = &sup, .child_id = "oracle", .deliver = &deliver_question},
   }};
   lit::link::DeviceAgent agent;
 };
 
-class RemoteTest : public ::testing::Test {
+class RemoteTest : public TwoLoops<Device> {
  protected:
-  RemoteTest() {
-    host_port.attach(host);
-    device = std::make_unique<Device>(to_host, 0xB001);
-  }
+  RemoteTest() { device = std::make_unique<Device>(to_host, 0xB001); }
 
-  // Runs both loops and the wire for `ms` milliseconds, 1 ms at a time.
-  void run(lit::Millis ms) {
-    for (lit::Millis i = 0; i < ms; ++i) {
-      host_port.advance(1);
-      device->port.advance(1);
-      ++now;
-      to_device.now = now;
-      to_host.now = now;
-      const auto for_device = to_device.due(now);
-      if (!for_device.empty()) device->agent.on_bytes(for_device);
-      const auto for_host = to_host.due(now);
-      if (!for_host.empty()) node.on_bytes(for_host);
-      host_port.run_until_idle();
-      device->port.run_until_idle();
-    }
-  }
-  void unplug() {
-    to_device.cut = true;
-    to_host.cut = true;
-    to_device.bytes.clear();
-    to_host.bytes.clear();
-  }
-  void replug() {
-    to_device.cut = false;
-    to_host.cut = false;
-  }
   // The device loses power and boots again with a new boot id.
   void reboot(std::uint64_t boot_id) {
     to_device.bytes.clear();
@@ -252,22 +171,6 @@ class RemoteTest : public ::testing::Test {
     device.reset();
     device = std::make_unique<Device>(to_host, boot_id);
   }
-  bool start_root(lit::ActorCore& actor) {
-    Reason failure;
-    const bool started = host.start(actor, nullptr, failure);
-    host_port.run_until_idle();
-    return started;
-  }
-
-  lit::Millis now = 0;
-  Pipe to_device;
-  Pipe to_host;
-  lit::sim::SimPort host_port{3};
-  std::array<lit::Watch, 16> host_watches{};
-  lit::Scheduler host{host_port, {.watches = host_watches}, {.loop_id = 0}};
-  lit::link::RemoteNode node{
-      host, lit::link::ByteSink{&to_device, &Pipe::sink}, lit::link::RemoteNodeConfig{.boot_id = 0x4057}};
-  std::unique_ptr<Device> device;
 };
 
 // ---- the handshake ----------------------------------------------------------------------------

@@ -8,29 +8,21 @@
 #include <algorithm>
 #include <array>
 #include <cstdint>
-#include <deque>
 #include <memory>
 #include <ostream>
 #include <span>
 #include <string>
-#include <utility>
 #include <vector>
 
 #include "lit/link/agent.hpp"
 #include "lit/link/remote.hpp"
 #include "lit/runtime.hpp"
-#include "sim/sim_port.hpp"
+#include "two_loops.hpp"
 
 namespace {
 
 using namespace lit::chart::dsl;
-using lit::ChildSpec;
-using lit::Reason;
-using lit::SendResult;
-using lit::Strategy;
-using lit::SupervisorError;
-using lit::SupervisorFlags;
-using lit::chart::Step;
+using namespace lit::link::testing;
 
 // ---- the device's actors ------------------------------------------------------------------
 
@@ -65,47 +57,6 @@ using Sup = lit::StaticSupervisor<4, 16>;
 const lit::chart::EventId kPing = worker_chart.event("ping");
 const lit::chart::EventId kBoom = worker_chart.event("boom");
 
-struct Monitor {
-  std::vector<lit::Down> downs;
-};
-constexpr auto monitor_chart = lit::chart::define<Monitor>(
-    "monitor", initial("watching"), state("watching", on("down").then([](Monitor& m, Step& s) {
-      m.downs.push_back(*static_cast<const lit::Down*>(s.event().data));
-    })));
-using MonitorActor = lit::Actor<monitor_chart>;
-
-// ---- the wire -------------------------------------------------------------------------------
-
-// One direction: bytes arrive `latency` ms after they were written, unless
-// the pipe is cut; `lose_writes` drops that many whole writes (frames).
-struct Pipe {
-  lit::Millis latency = 2;
-  bool cut = false;
-  int lose_writes = 0;
-  std::deque<std::pair<lit::Millis, std::uint8_t>> bytes;
-  lit::Millis now = 0;
-  std::uint64_t carried = 0;
-
-  void write(std::span<const std::uint8_t> data) {
-    if (cut) return;
-    if (lose_writes > 0) {
-      --lose_writes;
-      return;
-    }
-    for (std::uint8_t b : data) bytes.emplace_back(now + latency, b);
-    carried += data.size();
-  }
-  std::vector<std::uint8_t> due(lit::Millis at) {
-    std::vector<std::uint8_t> out;
-    while (!bytes.empty() && bytes.front().first <= at) {
-      out.push_back(bytes.front().second);
-      bytes.pop_front();
-    }
-    return out;
-  }
-  static void sink(void* context, std::span<const std::uint8_t> data) { static_cast<Pipe*>(context)->write(data); }
-};
-
 // ---- the two sides --------------------------------------------------------------------------
 
 constexpr lit::Millis kMetricsInterval = 100;
@@ -114,28 +65,23 @@ std::uint32_t stack_free() { return kStackFree; }
 
 enum Index : std::uint32_t { kSupIndex, kDoorIndex, kValveIndex, kBlinkyIndex, kPumpIndex };
 
-struct Device {
+struct Device : DeviceLoop<8> {
   explicit Device(Pipe& out)
-      : agent(scheduler,
+      : DeviceLoop(7),
+        agent(scheduler,
               table,
               lit::link::ByteSink{&out, &Pipe::sink},
               lit::link::DeviceAgentConfig{
                   .boot_id = 0xB001, .metrics_interval = kMetricsInterval, .stack_free = &stack_free}) {
-    port.attach(scheduler);
-    scheduler.set_observer(&agent.observer());
     scheduler.set_tracing(door, true);  // the door only: the others' steps are not traced
-    EXPECT_EQ(sup.add_child(ChildSpec{.id = "door", .actor = &door}), SupervisorError::ok);
-    EXPECT_EQ(sup.add_child(ChildSpec{.id = "valve", .actor = &valve}), SupervisorError::ok);
-    EXPECT_EQ(sup.add_child(ChildSpec{.id = "blinky", .actor = &blinky}), SupervisorError::ok);
-    EXPECT_EQ(sup.add_child(ChildSpec{.id = "pump", .actor = &pump}), SupervisorError::ok);
-    Reason failure;
-    EXPECT_TRUE(scheduler.start(sup, nullptr, failure));
-    port.run_until_idle();
+    start(agent,
+          sup,
+          {ChildSpec{.id = "door", .actor = &door},
+           ChildSpec{.id = "valve", .actor = &valve},
+           ChildSpec{.id = "blinky", .actor = &blinky},
+           ChildSpec{.id = "pump", .actor = &pump}});
   }
 
-  lit::sim::SimPort port{7};
-  std::array<lit::Watch, 8> watches{};
-  lit::Scheduler scheduler{port, {.watches = watches}, {.loop_id = 1}};
   lit::link::DeviceAgent* self = &agent;
   DoorActor door{Door::Params{&self}};
   WorkerActor valve;
@@ -178,40 +124,13 @@ std::ostream& operator<<(std::ostream& out, const TraceStep& step) {
              << ", event " << step.event_id << "}";
 }
 
-class TelemetryTest : public ::testing::Test {
+class TelemetryTest : public TwoLoops<Device> {
  protected:
   TelemetryTest() {
-    host_port.attach(host);
     node.set_observer(&recorder);
     device = std::make_unique<Device>(to_host);
   }
 
-  // Runs both loops and the wire for `ms` milliseconds, 1 ms at a time.
-  void run(lit::Millis ms) {
-    for (lit::Millis i = 0; i < ms; ++i) {
-      host_port.advance(1);
-      device->port.advance(1);
-      ++now;
-      to_device.now = now;
-      to_host.now = now;
-      const auto for_device = to_device.due(now);
-      if (!for_device.empty()) device->agent.on_bytes(for_device);
-      const auto for_host = to_host.due(now);
-      if (!for_host.empty()) node.on_bytes(for_host);
-      host_port.run_until_idle();
-      device->port.run_until_idle();
-    }
-  }
-  void unplug() {
-    to_device.cut = true;
-    to_host.cut = true;
-    to_device.bytes.clear();
-    to_host.bytes.clear();
-  }
-  void replug() {
-    to_device.cut = false;
-    to_host.cut = false;
-  }
   void send_on_device(lit::ActorCore& actor, lit::chart::EventId event) {
     ASSERT_EQ(device->scheduler.send(lit::Address<lit::NoPayload>{actor.id()}, event), SendResult::ok);
     device->port.run_until_idle();
@@ -233,16 +152,7 @@ class TelemetryTest : public ::testing::Test {
     return first;
   }
 
-  lit::Millis now = 0;
-  Pipe to_device;
-  Pipe to_host;
-  lit::sim::SimPort host_port{3};
-  std::array<lit::Watch, 16> host_watches{};
-  lit::Scheduler host{host_port, {.watches = host_watches}, {.loop_id = 0}};
-  lit::link::RemoteNode node{
-      host, lit::link::ByteSink{&to_device, &Pipe::sink}, lit::link::RemoteNodeConfig{.boot_id = 0x4057}};
   Recorder recorder;
-  std::unique_ptr<Device> device;
 };
 
 // ---- traces ---------------------------------------------------------------------------------
