@@ -15,6 +15,7 @@
 #include <cstdint>
 #include <span>
 
+#include "agent_wiring.hpp"
 #include "bare_port.hpp"
 #include "board.hpp"
 #include "console.hpp"
@@ -31,23 +32,6 @@ lit::port::BarePort port;
 std::array<lit::Watch, 8> watches;
 lit::Scheduler scheduler(port, {.watches = watches});
 
-// Forward declared: the actors reach it through the uplink.
-lit::link::DeviceAgent* agent = nullptr;
-
-void uplink_send(
-    void*, lit::link::MessageOrigin to, lit::chart::EventId event, std::int32_t value, std::uint32_t source) {
-  if (agent == nullptr || to.reply_export == 0) return;
-  const auto raw = static_cast<std::uint32_t>(value);
-  const std::array<std::uint8_t, 4> payload{static_cast<std::uint8_t>(raw),
-                                            static_cast<std::uint8_t>(raw >> 8U),
-                                            static_cast<std::uint8_t>(raw >> 16U),
-                                            static_cast<std::uint8_t>(raw >> 24U)};
-  // A full window or a down link loses this reply; the host's request fails
-  // (link_down) or times out, and the agent counts what it could not send.
-  static_cast<void>(agent->send_to_host(to.reply_export - 1U, event, payload, source, to.correlation_id));
-}
-const lit::demo::Uplink uplink{nullptr, &uplink_send};
-
 // A HardFault on purpose: a load from an address with nothing behind it.
 [[gnu::noinline]] void hard_fault() {
   volatile std::uint32_t* nowhere = reinterpret_cast<volatile std::uint32_t*>(0xFFFF'FFF0U);
@@ -58,9 +42,9 @@ using BlinkyActor = lit::Actor<lit::demo::blinky_chart, lit::MailboxConfig{.capa
 using SensorActor = lit::Actor<lit::demo::sensor_chart, lit::MailboxConfig{.capacity = 4}, lit::demo::Request>;
 using ThermostatActor = lit::Actor<lit::demo::thermostat_chart, lit::MailboxConfig{.capacity = 4}, lit::demo::Request>;
 
-BlinkyActor blinky{lit::demo::Blinky::Params{&uplink}};
-SensorActor sensor{lit::demo::Sensor::Params{&uplink}};
-ThermostatActor thermostat{lit::demo::Thermostat::Params{&uplink, &hard_fault}};
+BlinkyActor blinky{lit::demo::Blinky::Params{&lit::demo::kUplink}};
+SensorActor sensor{lit::demo::Sensor::Params{&lit::demo::kUplink}};
+ThermostatActor thermostat{lit::demo::Thermostat::Params{&lit::demo::kUplink, &hard_fault}};
 lit::StaticSupervisor<3, 8> supervisor(lit::SupervisorFlags{.strategy = lit::Strategy::one_for_one,
                                                             .intensity = {.max_restarts = 5, .period_ms = 10'000}});
 
@@ -82,26 +66,6 @@ const std::array<lit::link::AgentActor, 4> table{{
      .child_id = "thermostat",
      .deliver = &lit::demo::deliver_request},
 }};
-
-void link_write(void*, std::span<const std::uint8_t> bytes) {
-  // The TX ring drains by interrupt; wait for room rather than lose a frame.
-  while (!bytes.empty()) {
-    const std::size_t taken = lit::board::link_write(bytes);
-    bytes = bytes.subspan(taken);
-    if (!bytes.empty()) lit::board::wait_for_interrupt();
-  }
-}
-
-lit_wire_ResetReason wire_reset_reason(lit::board::ResetCause cause) {
-  switch (cause) {
-    case lit::board::ResetCause::power_on: return lit_wire_ResetReason_RESET_REASON_POWER_ON;
-    case lit::board::ResetCause::hard_fault: return lit_wire_ResetReason_RESET_REASON_HARD_FAULT;
-    case lit::board::ResetCause::watchdog: return lit_wire_ResetReason_RESET_REASON_WATCHDOG;
-    case lit::board::ResetCause::commanded: return lit_wire_ResetReason_RESET_REASON_COMMANDED;
-    case lit::board::ResetCause::fatal: return lit_wire_ResetReason_RESET_REASON_COMMANDED;
-  }
-  return lit_wire_ResetReason_RESET_REASON_UNSPECIFIED;
-}
 
 // Text into a fixed buffer (cut at its end), without printf.
 class Line {
@@ -159,13 +123,14 @@ int main() {
   lit::board::link_start(kLinkBaud);
   port.attach(scheduler);
 
-  static lit::link::DeviceAgent device_agent(scheduler,
-                                             table,
-                                             lit::link::ByteSink{nullptr, &link_write},
-                                             lit::link::DeviceAgentConfig{.boot_id = lit::board::boot_entropy(),
-                                                                          .last_reset = wire_reset_reason(reset.cause),
-                                                                          .stack_free = &lit::port::stack::free_bytes});
-  agent = &device_agent;
+  static lit::link::DeviceAgent device_agent(
+      scheduler,
+      table,
+      lit::link::ByteSink{nullptr, &lit::demo::link_write},
+      lit::link::DeviceAgentConfig{.boot_id = lit::board::boot_entropy(),
+                                   .last_reset = lit::demo::wire_reset_reason(reset.cause),
+                                   .stack_free = &lit::port::stack::free_bytes});
+  lit::demo::uplink_agent = &device_agent;
   scheduler.set_observer(&device_agent.observer());
 
   console << "lit-bit agent on " << lit::board::name() << ", boot " << reset.boot_count << ", last reset "

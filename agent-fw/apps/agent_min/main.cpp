@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <span>
 
+#include "agent_wiring.hpp"
 #include "bare_port.hpp"
 #include "board.hpp"
 #include "demo_actors.hpp"
@@ -23,26 +24,9 @@ lit::port::BarePort port;
 std::array<lit::Watch, 2> watches;
 lit::Scheduler scheduler(port, {.watches = watches});
 
-// Forward declared: the actor reaches it through the uplink.
-lit::link::DeviceAgent* agent = nullptr;
-
-void uplink_send(
-    void*, lit::link::MessageOrigin to, lit::chart::EventId event, std::int32_t value, std::uint32_t source) {
-  if (agent == nullptr || to.reply_export == 0) return;
-  const auto raw = static_cast<std::uint32_t>(value);
-  const std::array<std::uint8_t, 4> payload{static_cast<std::uint8_t>(raw),
-                                            static_cast<std::uint8_t>(raw >> 8U),
-                                            static_cast<std::uint8_t>(raw >> 16U),
-                                            static_cast<std::uint8_t>(raw >> 24U)};
-  // A full window or a down link loses this reply; the host's request fails
-  // (link_down) or times out.
-  static_cast<void>(agent->send_to_host(to.reply_export - 1U, event, payload, source, to.correlation_id));
-}
-const lit::demo::Uplink uplink{nullptr, &uplink_send};
-
 using BlinkyActor = lit::Actor<lit::demo::blinky_chart, lit::MailboxConfig{.capacity = 2}, lit::demo::Request>;
 
-BlinkyActor blinky{lit::demo::Blinky::Params{&uplink}};
+BlinkyActor blinky{lit::demo::Blinky::Params{&lit::demo::kUplink}};
 lit::StaticSupervisor<1, 8> supervisor(lit::SupervisorFlags{.strategy = lit::Strategy::one_for_one,
                                                             .intensity = {.max_restarts = 5, .period_ms = 10'000}});
 
@@ -55,26 +39,6 @@ const std::array<lit::link::AgentActor, 2> table{{
      .deliver = &lit::demo::deliver_request},
 }};
 
-void link_write(void*, std::span<const std::uint8_t> bytes) {
-  // The TX ring drains by interrupt; wait for room rather than lose a frame.
-  while (!bytes.empty()) {
-    const std::size_t taken = lit::board::link_write(bytes);
-    bytes = bytes.subspan(taken);
-    if (!bytes.empty()) lit::board::wait_for_interrupt();
-  }
-}
-
-lit_wire_ResetReason wire_reset_reason(lit::board::ResetCause cause) {
-  switch (cause) {
-    case lit::board::ResetCause::power_on: return lit_wire_ResetReason_RESET_REASON_POWER_ON;
-    case lit::board::ResetCause::hard_fault: return lit_wire_ResetReason_RESET_REASON_HARD_FAULT;
-    case lit::board::ResetCause::watchdog: return lit_wire_ResetReason_RESET_REASON_WATCHDOG;
-    case lit::board::ResetCause::commanded: return lit_wire_ResetReason_RESET_REASON_COMMANDED;
-    case lit::board::ResetCause::fatal: return lit_wire_ResetReason_RESET_REASON_COMMANDED;
-  }
-  return lit_wire_ResetReason_RESET_REASON_UNSPECIFIED;
-}
-
 }  // namespace
 
 int main() {
@@ -85,10 +49,10 @@ int main() {
   static lit::link::DeviceAgent device_agent(
       scheduler,
       table,
-      lit::link::ByteSink{nullptr, &link_write},
+      lit::link::ByteSink{nullptr, &lit::demo::link_write},
       lit::link::DeviceAgentConfig{.boot_id = lit::board::boot_entropy(),
-                                   .last_reset = wire_reset_reason(lit::board::last_reset().cause)});
-  agent = &device_agent;
+                                   .last_reset = lit::demo::wire_reset_reason(lit::board::last_reset().cause)});
+  lit::demo::uplink_agent = &device_agent;
   scheduler.set_observer(&device_agent.observer());
 
   supervisor.add_child({.id = "blinky", .actor = &blinky});
