@@ -47,7 +47,9 @@ fi
 # library only, so the pb_*.[ch] sources come from Debian's source package of
 # the installed version (no patches apply to them), into .deps/nanopb/, which
 # the firmware build compiles for ARM. apt-get checks the download against the
-# archive's signed indexes; a private apt directory carries the deb-src list.
+# archive's signed indexes; a private apt directory carries the deb-src list
+# and its indexes, so the system's apt state is not touched (and no root is
+# needed for this part).
 root="$(cd "$(dirname "$0")/.." && pwd)"
 nanopb_version="$(dpkg-query -W -f='${Version}' libnanopb-dev)"
 nanopb_dir="$root/.deps/nanopb"
@@ -56,13 +58,13 @@ if [ "$(cat "$nanopb_dir/VERSION" 2>/dev/null)" != "$nanopb_version" ]; then
   work="$(mktemp -d)"
   chmod 755 "$work"  # apt downloads as _apt where it can
   trap 'rm -rf "$work"' EXIT
-  mkdir -p "$work/apt/sources.list.d" "$work/apt/lists/partial" "$work/download"
+  mkdir -p "$work/apt/sources.list.d" "$work/apt/lists/partial" "$work/apt/cache/archives/partial" "$work/download"
   chmod 777 "$work/download"
   for list in /etc/apt/sources.list.d/*.sources; do
     sed 's/^Types: deb$/Types: deb-src/' "$list" > "$work/apt/sources.list.d/$(basename "$list")"
   done
   apt_src=(-o Dir::Etc::SourceParts="$work/apt/sources.list.d" -o Dir::Etc::SourceList=/dev/null
-           -o Dir::State::Lists="$work/apt/lists" -o DPkg::Lock::Timeout=600)
+           -o Dir::State::Lists="$work/apt/lists" -o Dir::Cache="$work/apt/cache" -o DPkg::Lock::Timeout=600)
   apt-get "${apt_src[@]}" update -qq
   (cd "$work/download" && apt-get "${apt_src[@]}" source --download-only -qq "nanopb=$nanopb_version")
   upstream="${nanopb_version%-*}"
