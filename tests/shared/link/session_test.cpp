@@ -167,6 +167,18 @@ std::size_t first_difference(const std::vector<Bytes>& got, const std::vector<By
   return got.size() == expected.size() ? i : std::min(i, got.size());
 }
 
+// Both directions delayed by `delay` plus up to `jitter` ms (reordering), with
+// 10 % of frames dropped, 5 % duplicated and 5 % with a bit flipped.
+void make_noisy(Link& link, Millis delay, Millis jitter) {
+  for (Channel* ch : {&link.ab, &link.ba}) {
+    ch->delay = delay;
+    ch->jitter = jitter;
+    ch->drop = 0.1;
+    ch->duplicate = 0.05;
+    ch->flip = 0.05;
+  }
+}
+
 // Sends `count` messages each way, queueing as the windows allow, until both
 // sides have delivered them all or `limit` ms pass.
 void exchange(Link& link, std::uint32_t count, std::vector<Bytes>& to_b, std::vector<Bytes>& to_a, Millis limit) {
@@ -212,13 +224,7 @@ TEST(LinkSession, NoisyChannelLosesDuplicatesAndReordersNothingOverManySeeds) {
   for (std::uint32_t seed = 1; seed <= 200; ++seed) {
     Link link(config, seed);
     link.establish();  // the restart handshake wants an in-order channel (see session.hpp)
-    for (Channel* ch : {&link.ab, &link.ba}) {
-      ch->delay = 2;
-      ch->jitter = 4;
-      ch->drop = 0.1;
-      ch->duplicate = 0.05;
-      ch->flip = 0.05;
-    }
+    make_noisy(link, 2, 4);
     link.run_for(50);
     std::vector<Bytes> to_b;
     std::vector<Bytes> to_a;
@@ -404,13 +410,7 @@ TEST(LinkSession, PollingOnlyAtNextDeadlineSufficesOnANoisyChannel) {
     Link link(config, seed);
     link.lazy = true;
     link.establish();
-    for (Channel* ch : {&link.ab, &link.ba}) {
-      ch->delay = 3;
-      ch->jitter = 3;
-      ch->drop = 0.1;
-      ch->duplicate = 0.05;
-      ch->flip = 0.05;
-    }
+    make_noisy(link, 3, 3);
     link.run_for(50);
     std::vector<Bytes> to_b;
     std::vector<Bytes> to_a;
