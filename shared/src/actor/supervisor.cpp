@@ -2,9 +2,22 @@
 // behaviour each branch reproduces.
 #include "lit/supervisor.hpp"
 
-#include <cstring>
-
 namespace lit {
+
+namespace {
+
+// Child ids are usually the very string the spec was given; compared here
+// rather than with strcmp, which would pull the C library's into firmware.
+bool same_id(const char* a, const char* b) {
+  if (a == b) return true;
+  while (*a != '\0' && *a == *b) {
+    ++a;
+    ++b;
+  }
+  return *a == *b;
+}
+
+}  // namespace
 
 const char* to_string(SupervisorError error) {
   switch (error) {
@@ -110,7 +123,7 @@ int Supervisor::index_of(const char* id) const {
   if (id == nullptr) return -1;
   for (std::size_t i = 0; i < child_count_; ++i) {
     const Child& child = children_[i];
-    if (child.state != Child::State::empty && std::strcmp(child.spec.id, id) == 0) return static_cast<int>(i);
+    if (child.state != Child::State::empty && same_id(child.spec.id, id)) return static_cast<int>(i);
   }
   return -1;
 }
@@ -416,8 +429,20 @@ Millis Supervisor::backoff_delay(Child& child) {
   if (delay > backoff.max_ms) delay = backoff.max_ms;
   if (child.backoff_level < 63) ++child.backoff_level;
   if (backoff.jitter_percent != 0) {
-    const Millis spread = delay * backoff.jitter_percent / 100;
-    if (spread != 0) delay += scheduler_->port().random() % (spread + 1);
+    // delay * jitter_percent / 100 with 32-bit divisions only (a 64-bit one
+    // pulls libgcc's __udivmoddi4, 700 B, into firmware): d = 100 q + r, so
+    // d * j / 100 = q * j + r * j / 100 exactly. Delays past 2^32 ms (49
+    // days) spread as if they were 2^32 - 1.
+    const std::uint32_t base = delay < 0xFFFF'FFFFU ? static_cast<std::uint32_t>(delay) : 0xFFFF'FFFFU;
+    const std::uint32_t jitter = backoff.jitter_percent;
+    const Millis spread = Millis{base / 100U} * jitter + (base % 100U) * jitter / 100U;
+    const std::uint32_t random = scheduler_->port().random();
+    // random() has 32 bits: a spread that wide takes it whole.
+    if (spread >= 0xFFFF'FFFFU) {
+      delay += random;
+    } else if (spread != 0) {
+      delay += random % (static_cast<std::uint32_t>(spread) + 1U);
+    }
   }
   return delay;
 }
