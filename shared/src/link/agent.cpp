@@ -16,9 +16,7 @@ DeviceAgent::DeviceAgent(Scheduler& scheduler,
   observer_.agent = this;
   timer_.agent = this;
   timer_.fire = &DeviceAgent::fire;
-  metrics_timer_.agent = this;
-  metrics_timer_.fire = &DeviceAgent::fire_metrics;
-  if (config_.metrics_interval != 0) scheduler_.arm(metrics_timer_, scheduler_.now() + config_.metrics_interval);
+  if (config_.telemetry != nullptr) config_.telemetry->start(*this);
   rearm();
 }
 
@@ -229,7 +227,7 @@ bool DeviceAgent::deliver(const lit_wire_ActorMessage& message) {
   switch (result) {
     case lit::SendResult::ok:
       ++counters_.messages_delivered;
-      note_depth(message.destination);
+      if (config_.telemetry != nullptr) config_.telemetry->count(*this, message.destination, false);
       scheduler_.make_ready(actor);
       return true;
     case lit::SendResult::full: ++counters_.mailbox_full; return false;  // the host sends it again later
@@ -349,20 +347,9 @@ void DeviceAgent::finish_restart() {
 
 // ---- telemetry ----------------------------------------------------------------------------
 
+// Log lines here; traces and metrics snapshots in agent_telemetry.cpp.
+
 namespace {
-
-std::uint64_t to_us(Millis ms) { return ms * 1000U; }
-
-lit_wire_TraceKind to_wire(chart::TraceKind kind) {
-  switch (kind) {
-    case chart::TraceKind::event: return lit_wire_TraceKind_TRACE_KIND_EVENT;
-    case chart::TraceKind::exit: return lit_wire_TraceKind_TRACE_KIND_EXIT;
-    case chart::TraceKind::transition: return lit_wire_TraceKind_TRACE_KIND_TRANSITION;
-    case chart::TraceKind::enter: return lit_wire_TraceKind_TRACE_KIND_ENTER;
-    case chart::TraceKind::deferred: return lit_wire_TraceKind_TRACE_KIND_DEFERRED;
-  }
-  return lit_wire_TraceKind_TRACE_KIND_UNSPECIFIED;
-}
 
 bool starts_with(std::string_view text, std::string_view prefix) { return text.substr(0, prefix.size()) == prefix; }
 
@@ -370,41 +357,6 @@ bool starts_with(std::string_view text, std::string_view prefix) { return text.s
 
 bool DeviceAgent::send_telemetry() {
   return telemetry_ready() && endpoint_.send_best_effort(telemetry_, scheduler_.now()) == SendResult::ok;
-}
-
-void DeviceAgent::trace(const ActorCore& actor, chart::TraceRecord record) {
-  const int index = index_of(actor);
-  if (index < 0) return;  // no wire id to name it by
-  if (!telemetry_ready()) {
-    ++counters_.traces_dropped;
-    return;
-  }
-  telemetry_ = lit_wire_Envelope_init_zero;
-  telemetry_.which_body = lit_wire_Envelope_trace_tag;
-  lit_wire_Trace& out = telemetry_.body.trace;
-  out.timestamp_us = to_us(scheduler_.now());
-  out.actor = static_cast<std::uint32_t>(index);
-  out.incarnation = actor.incarnation();
-  out.kind = to_wire(record.kind);
-  switch (record.kind) {
-    case chart::TraceKind::event:
-    case chart::TraceKind::deferred: out.event_id = record.index; break;
-    case chart::TraceKind::exit: out.from_state = record.index; break;
-    case chart::TraceKind::enter: out.to_state = record.index; break;
-    case chart::TraceKind::transition: {
-      const chart::Table* table = actor.type().table;
-      if (table == nullptr || record.index >= table->transition_count) break;
-      const chart::TransitionRow& row = table->transitions[record.index];
-      out.from_state = row.source;
-      out.to_state = row.target_count != 0 ? table->targets[row.targets_begin] : row.source;
-      break;
-    }
-  }
-  if (send_telemetry()) {
-    ++counters_.traces_sent;
-  } else {
-    ++counters_.traces_dropped;
-  }
 }
 
 SendResult DeviceAgent::log(lit_wire_LogLevel level, std::uint32_t actor, std::string_view text) {
@@ -463,72 +415,6 @@ SendResult DeviceAgent::log_from_port(std::string_view actor, std::string_view l
       level, index >= 0 ? static_cast<std::uint32_t>(index) : kNoTableActor, std::string_view(line.data(), used));
 }
 
-std::uint32_t DeviceAgent::mailbox_depth(const ActorCore& actor) const {
-  const MailboxHeader* const box = actor.mailbox();
-  if (box == nullptr) return 0;
-  std::uint32_t depth = box->count;
-  if (box->remote != nullptr) {
-    depth += box->remote->enqueue_position.load(std::memory_order_relaxed) -
-             box->remote->dequeue_position.load(std::memory_order_relaxed);
-  }
-  return depth;
-}
-
-void DeviceAgent::note_depth(std::size_t index) {
-  const std::uint32_t depth = mailbox_depth(*actors_[index].actor);
-  if (depth > stats_[index].high_water) stats_[index].high_water = depth;
-}
-
-void DeviceAgent::fire_metrics(Timer& timer, Scheduler& scheduler) {
-  DeviceAgent& agent = *static_cast<AgentTimer&>(timer).agent;
-  agent.send_metrics();
-  scheduler.arm(timer, scheduler.now() + agent.config_.metrics_interval);
-}
-
-void DeviceAgent::send_metrics() {
-  constexpr std::size_t kPerEnvelope = sizeof(lit_wire_Metrics{}.actors) / sizeof(lit_wire_ActorMetrics);
-  const std::size_t envelopes = actors_.empty() ? 1 : (actors_.size() + kPerEnvelope - 1) / kPerEnvelope;
-  if (!telemetry_ready()) {
-    counters_.metrics_dropped += static_cast<std::uint32_t>(envelopes);
-    return;
-  }
-  const SessionCounters session = endpoint_.session().counters();
-  const FrameErrors& errors = endpoint_.session().frame_errors();
-  const std::uint32_t rx_errors = errors.cobs + errors.too_long + errors.too_short + errors.header_check +
-                                  errors.unknown_version + errors.length_mismatch + errors.body_crc +
-                                  endpoint_.counters().decode_errors;
-  const std::uint32_t stack_free = config_.stack_free != nullptr ? config_.stack_free() : 0;
-  for (std::size_t first = 0, sent = 0; sent < envelopes; first += kPerEnvelope, ++sent) {
-    telemetry_ = lit_wire_Envelope_init_zero;
-    telemetry_.which_body = lit_wire_Envelope_metrics_tag;
-    lit_wire_Metrics& out = telemetry_.body.metrics;
-    out.timestamp_us = to_us(scheduler_.now());
-    out.stack_free = stack_free;
-    out.link_tx_frames = session.frames_sent;
-    out.link_rx_frames = errors.frames_ok;
-    out.link_rx_errors = rx_errors;
-    out.link_retransmissions = session.retransmissions;
-    out.telemetry_dropped = counters_.traces_dropped + counters_.logs_dropped + counters_.metrics_dropped;
-    for (std::size_t i = first; i < actors_.size() && i < first + kPerEnvelope; ++i) {
-      const ActorCore& actor = *actors_[i].actor;
-      note_depth(i);
-      lit_wire_ActorMetrics& entry = out.actors[out.actors_count++];
-      entry.actor = static_cast<std::uint32_t>(i);
-      entry.messages_handled = stats_[i].dispatched;
-      entry.mailbox_high_water = stats_[i].high_water;
-      entry.mailbox_drops = actor.mailbox() != nullptr ? actor.mailbox()->overflow_count() : 0;
-      entry.restarts = stats_[i].starts > 1 ? stats_[i].starts - 1 : 0;
-      entry.mailbox_depth = mailbox_depth(actor);
-      entry.incarnation = actor.alive() ? actor.incarnation() : 0;
-    }
-    if (send_telemetry()) {
-      ++counters_.metrics_sent;
-    } else {
-      ++counters_.metrics_dropped;
-    }
-  }
-}
-
 // ---- observer -----------------------------------------------------------------------------
 
 void DeviceAgent::AgentObserver::on_started(const ActorCore& actor) {
@@ -553,16 +439,16 @@ void DeviceAgent::AgentObserver::on_exited(const ActorCore& actor, std::uint32_t
 }
 
 void DeviceAgent::AgentObserver::on_dispatched(const ActorCore& actor, chart::EventId event, chart::Outcome outcome) {
-  const int index = agent->index_of(actor);
-  if (index >= 0) {
-    ++agent->stats_[static_cast<std::size_t>(index)].dispatched;
-    agent->note_depth(static_cast<std::size_t>(index));
+  const AgentTelemetry* const telemetry = agent->config_.telemetry;
+  if (telemetry != nullptr) {
+    const int index = agent->index_of(actor);
+    if (index >= 0) telemetry->count(*agent, static_cast<std::size_t>(index), true);
   }
   if (next != nullptr) next->on_dispatched(actor, event, outcome);
 }
 
 void DeviceAgent::AgentObserver::on_trace(const ActorCore& actor, chart::TraceRecord record) {
-  agent->trace(actor, record);
+  if (agent->config_.telemetry != nullptr) agent->config_.telemetry->trace(*agent, actor, record);
   if (next != nullptr) next->on_trace(actor, record);
 }
 

@@ -27,7 +27,9 @@
 // metrics_interval a Metrics snapshot of every table actor (four per
 // envelope). Whatever cannot go (the link is not ready) is counted as
 // dropped. So telemetry never blocks, allocates or waits for the window,
-// and reliable traffic never waits for it.
+// and reliable traffic never waits for it. Traces and snapshots are reached
+// through DeviceAgentConfig::telemetry: an image that sets it to null sends
+// neither and links none of their code (the minimal agent's flash).
 //
 // Pure code, the device's loop only, no heap.
 #pragma once
@@ -66,6 +68,19 @@ struct AgentActor {
                              MessageOrigin origin) = nullptr;
 };
 
+class DeviceAgent;
+
+// The agent's traces and metrics snapshots, as a table of its functions
+// (agent_telemetry.cpp), so that leaving them out leaves their code out.
+struct AgentTelemetry {
+  void (*start)(DeviceAgent& agent);  // arms the metrics timer
+  void (*trace)(DeviceAgent& agent, const ActorCore& actor, chart::TraceRecord record);
+  // A message delivered into table actor `index`'s mailbox (dispatched:
+  // false) or dispatched by it (true): what the snapshots count.
+  void (*count)(DeviceAgent& agent, std::size_t index, bool dispatched);
+};
+extern const AgentTelemetry kAgentTelemetry;
+
 // A log line's actor when no table actor logged it (the runtime, a port, the agent).
 inline constexpr std::uint32_t kNoTableActor = 0xFFFF'FFFFU;
 
@@ -78,6 +93,8 @@ struct DeviceAgentConfig {
   // The bytes of stack never used, for the snapshots. Measuring it (painting
   // the stack at reset) is the firmware port's job; null reports 0 (the host).
   std::uint32_t (*stack_free)() = nullptr;
+  // Traces and metrics snapshots; null: neither (log() still sends).
+  const AgentTelemetry* telemetry = &kAgentTelemetry;
 };
 
 struct DeviceAgentCounters {
@@ -151,6 +168,8 @@ class DeviceAgent {
   const EndpointCounters& endpoint_counters() const { return endpoint_.counters(); }
   SessionCounters session_counters() const { return endpoint_.session().counters(); }
 
+  struct Telemetry;  // agent_telemetry.cpp: kAgentTelemetry's functions
+
   // ---- the Endpoint's owner interface ------------------------------------------------
   void fill_handshake(lit_wire_Handshake& mine) const;
   void on_link_up();
@@ -195,7 +214,7 @@ class DeviceAgent {
   };
 
   static void fire(Timer& timer, Scheduler& scheduler);
-  static void fire_metrics(Timer& timer, Scheduler& scheduler);
+  static std::uint64_t to_us(Millis ms) { return ms * 1000U; }
   void pump();
   void rearm();
   int index_of(const ActorCore& actor) const;
@@ -212,10 +231,6 @@ class DeviceAgent {
   void host_left();
   bool telemetry_ready() const { return endpoint_.ready() && !host_left_; }
   bool send_telemetry();  // sends telemetry_; false: dropped
-  void trace(const ActorCore& actor, chart::TraceRecord record);
-  void send_metrics();
-  std::uint32_t mailbox_depth(const ActorCore& actor) const;
-  void note_depth(std::size_t index);
 
   Scheduler& scheduler_;
   std::span<const AgentActor> actors_;
