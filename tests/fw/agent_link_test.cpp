@@ -3,11 +3,13 @@
 // second serial port through a Unix socket. No daemon: this is the device
 // side's acceptance test.
 //
-//   agent_link_test --qemu qemu-system-arm --machine mps2-an385 --kernel agent.elf
+//   agent_link_test --qemu qemu-system-arm --machine mps2-an385 --kernel agent.elf [--image full|min]
 //
-// One QEMU runs for the whole suite; the tests run in order and the last one
-// faults the device on purpose, so it reboots with a new boot id and reports
-// the HardFault in its next handshake.
+// One QEMU runs for the whole suite; the tests run in order. `full` (the
+// agent image, AgentLink.*): the last test faults the device on purpose, so
+// it reboots with a new boot id and reports the HardFault in its next
+// handshake. `min` (the minimal agent, AgentMinLink.*): its one actor's
+// handshake, a request and its reply, and a host-commanded restart.
 #include <fcntl.h>
 #include <gtest/gtest.h>
 #include <poll.h>
@@ -48,6 +50,7 @@ struct Options {
   std::string qemu = "qemu-system-arm";
   std::string machine = "mps2-an385";
   std::string kernel;
+  bool minimal = false;  // --image min: the minimal agent (apps/agent_min)
 };
 Options options;
 
@@ -139,6 +142,7 @@ using MonitorActor = lit::Actor<monitor_chart, lit::MailboxConfig{.capacity = 8}
 using BlinkyTable = lit::Actor<lit::demo::blinky_chart, lit::MailboxConfig{}, lit::demo::Request>;
 using SensorTable = lit::Actor<lit::demo::sensor_chart, lit::MailboxConfig{}, lit::demo::Request>;
 using ThermostatTable = lit::Actor<lit::demo::thermostat_chart, lit::MailboxConfig{}, lit::demo::Request>;
+using EchoTable = lit::Actor<lit::demo::echo_chart, lit::MailboxConfig{}, lit::demo::Request>;
 
 // What the device's telemetry brought, as the host node passed it on.
 struct Telemetry final : lit::link::RemoteNodeObserver {
@@ -236,7 +240,8 @@ void write_all(void* context, std::span<const std::uint8_t> bytes) {
 
 // ---- the suite --------------------------------------------------------------------------------
 
-class AgentLink : public ::testing::Test {
+// What both images' suites share: one QEMU, the host loop and its actors.
+class AgentLinkSuite : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
     qemu = new Qemu;
@@ -253,17 +258,24 @@ class AgentLink : public ::testing::Test {
     Host() {
       EXPECT_TRUE(node.export_actor(0, client.address()));
       node.set_observer(&telemetry);
-      blinky = node.declare("/dev/blinky");
-      sensor = node.declare("/dev/sensor");
-      thermostat = node.declare("/dev/thermostat");
-      EXPECT_EQ(supervisor.add_child({.id = "blinky", .actor = blinky}), lit::SupervisorError::ok);
-      EXPECT_EQ(supervisor.add_child({.id = "sensor", .actor = sensor}), lit::SupervisorError::ok);
-      EXPECT_EQ(supervisor.add_child({.id = "thermostat", .actor = thermostat}), lit::SupervisorError::ok);
+      if (options.minimal) {
+        echo = node.declare("/dev/echo");
+        EXPECT_EQ(supervisor.add_child({.id = "echo", .actor = echo}), lit::SupervisorError::ok);
+        proxies = {echo};
+      } else {
+        blinky = node.declare("/dev/blinky");
+        sensor = node.declare("/dev/sensor");
+        thermostat = node.declare("/dev/thermostat");
+        EXPECT_EQ(supervisor.add_child({.id = "blinky", .actor = blinky}), lit::SupervisorError::ok);
+        EXPECT_EQ(supervisor.add_child({.id = "sensor", .actor = sensor}), lit::SupervisorError::ok);
+        EXPECT_EQ(supervisor.add_child({.id = "thermostat", .actor = thermostat}), lit::SupervisorError::ok);
+        proxies = {blinky, sensor, thermostat};
+      }
       lit::Reason failure;
       EXPECT_TRUE(scheduler.start(client, nullptr, failure));
       EXPECT_TRUE(scheduler.start(monitor, nullptr, failure));
       EXPECT_TRUE(scheduler.start(supervisor, nullptr, failure));
-      EXPECT_EQ(scheduler.watch(monitor.id(), thermostat->id()), lit::WatchResult::ok);
+      EXPECT_EQ(scheduler.watch(monitor.id(), proxies.back()->id()), lit::WatchResult::ok);
     }
     WallPort port;
     std::array<lit::Watch, 16> watches{};
@@ -278,6 +290,8 @@ class AgentLink : public ::testing::Test {
     RemoteActor* blinky = nullptr;
     RemoteActor* sensor = nullptr;
     RemoteActor* thermostat = nullptr;
+    RemoteActor* echo = nullptr;
+    std::vector<RemoteActor*> proxies;  // the image's device actors, in table order
     std::uint32_t next_correlation = 1;
   };
 
@@ -331,14 +345,20 @@ class AgentLink : public ::testing::Test {
     return value;
   }
   static bool all_attached() {
-    return host->blinky->link() == RemoteActor::Link::attached && host->sensor->link() == RemoteActor::Link::attached &&
-           host->thermostat->link() == RemoteActor::Link::attached;
+    return std::all_of(host->proxies.begin(), host->proxies.end(), [](const RemoteActor* proxy) {
+      return proxy->link() == RemoteActor::Link::attached;
+    });
   }
 
   static inline Qemu* qemu = nullptr;
   static inline int fd = -1;
   static inline Host* host = nullptr;
 };
+
+// The agent image (apps/agent): three demo actors and telemetry.
+class AgentLink : public AgentLinkSuite {};
+// The minimal agent (apps/agent_min): one actor, no telemetry.
+class AgentMinLink : public AgentLinkSuite {};
 
 TEST_F(AgentLink, handshake_reports_boot_id_reset_reason_and_the_actor_table_with_host_chart_hashes) {
   ASSERT_TRUE(run_until([] { return host->node.ready() && all_attached(); }, 10'000))
@@ -502,6 +522,50 @@ TEST_F(AgentLink, a_hard_fault_resets_the_device_and_its_next_handshake_reports_
   EXPECT_TRUE(run_until([] { return all_attached(); }, 5000));
 }
 
+// ---- the minimal agent ----------------------------------------------------------------------
+
+TEST_F(AgentMinLink, handshake_reports_boot_id_reset_reason_and_its_one_actor_with_the_host_chart_hash) {
+  ASSERT_TRUE(run_until([] { return host->node.ready() && all_attached(); }, 10'000))
+      << "state " << lit::link::to_string(host->node.state()) << "; console:\n"
+      << qemu->console();
+  const lit::link::DeviceInfo& info = host->node.device();
+  EXPECT_NE(info.boot_id, 0U);
+  EXPECT_EQ(info.last_reset, lit_wire_ResetReason_RESET_REASON_POWER_ON);
+  ASSERT_EQ(info.actor_count, 2U);
+  EXPECT_STREQ(info.actors[0].path, "/dev");
+  EXPECT_STREQ(info.actors[0].chart, "supervisor");
+  EXPECT_STREQ(info.actors[lit::demo::kEchoRow].path, "/dev/echo");
+  EXPECT_STREQ(info.actors[lit::demo::kEchoRow].chart, "echo");
+  EXPECT_EQ(info.actors[lit::demo::kEchoRow].chart_hash, EchoTable::kTable.structural_hash);
+  EXPECT_EQ(host->echo->device_incarnation(), 1U);
+  EXPECT_EQ(host->node.endpoint_counters().rejections, 0U);
+}
+
+TEST_F(AgentMinLink, its_actor_answers_each_request_in_turn) {
+  ASSERT_TRUE(all_attached());
+  const auto ping = lit::demo::echo_chart.event("ping");
+  const auto first = pong(request(*host->echo, ping));
+  const auto second = pong(request(*host->echo, ping));
+  ASSERT_TRUE(first && second);
+  EXPECT_EQ(*first, 1);
+  EXPECT_EQ(*second, 2);
+  EXPECT_EQ(host->node.pending_requests(), 0U);
+  // No telemetry in this image: nothing but replies and reports came.
+  EXPECT_TRUE(host->telemetry.traces.empty());
+  EXPECT_TRUE(host->telemetry.metrics.empty());
+}
+
+TEST_F(AgentMinLink, a_commanded_restart_reinitialises_its_actor) {
+  const std::uint32_t before = host->echo->device_incarnation();
+  ASSERT_EQ(host->supervisor.terminate_child("echo"), lit::SupervisorError::ok);
+  ASSERT_TRUE(run_until([] { return host->echo->link() == RemoteActor::Link::detached; }, 3000));
+  ASSERT_EQ(host->supervisor.restart_child("echo"), lit::SupervisorError::ok);
+  ASSERT_TRUE(run_until([&] { return host->echo->device_incarnation() > before && all_attached(); }, 3000));
+  const auto first = pong(request(*host->echo, lit::demo::echo_chart.event("ping")));
+  ASSERT_TRUE(first);
+  EXPECT_EQ(*first, 1);  // a fresh context
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -511,10 +575,15 @@ int main(int argc, char** argv) {
     if (flag == "--qemu") options.qemu = argv[i + 1];
     if (flag == "--machine") options.machine = argv[i + 1];
     if (flag == "--kernel") options.kernel = argv[i + 1];
+    if (flag == "--image") options.minimal = std::string(argv[i + 1]) == "min";
   }
   if (options.kernel.empty()) {
-    std::fprintf(stderr, "usage: %s --qemu QEMU --machine MACHINE --kernel AGENT.elf\n", argv[0]);
+    std::fprintf(stderr, "usage: %s --qemu QEMU --machine MACHINE --kernel AGENT.elf [--image full|min]\n", argv[0]);
     return 2;
+  }
+  // Each image has its own suite; both share the one QEMU the suite starts.
+  if (::testing::GTEST_FLAG(filter) == "*") {
+    ::testing::GTEST_FLAG(filter) = options.minimal ? "AgentMinLink.*" : "AgentLink.*";
   }
   signal(SIGPIPE, SIG_IGN);
   return RUN_ALL_TESTS();

@@ -9,6 +9,7 @@
 //               gets every tenth sample as a message
 //   thermostat  hierarchical: operating (idle, heating) and a fault state; on
 //               command it fails (supervision) or faults the CPU (HardFault)
+//   echo        the minimal agent's one actor: one state, answers `ping`
 //
 // Every actor answers `ping` (a request) with `pong` and one number: blinky
 // its toggles (or ticks, for `count`), the sensor its last sample, the
@@ -53,6 +54,8 @@ inline constexpr std::uint32_t kSupervisorRow = 0;
 inline constexpr std::uint32_t kBlinkyRow = 1;
 inline constexpr std::uint32_t kSensorRow = 2;
 inline constexpr std::uint32_t kThermostatRow = 3;
+// The minimal agent's table (apps/agent_min): its supervisor, then echo.
+inline constexpr std::uint32_t kEchoRow = 1;
 
 // The host side of the conversation: what the device sends to host actors.
 struct HostClient {};
@@ -170,6 +173,25 @@ inline constexpr auto thermostat_chart = chart::define<Thermostat>(
                 state("idle", entry([](Thermostat& t) { t.where = kIdle; }), on("cold").to("heating")),
                 state("heating", entry([](Thermostat& t) { t.where = kHeating; }), on("warm").to("idle"))),
           state("fault", entry([](Thermostat& t) { t.where = kFault; }), on("reset").to("operating"))));
+
+// ---- echo --------------------------------------------------------------------------------------
+
+// As little chart as an actor can have: its `ping` answers with how many
+// pings it has had, this one included (1 for a fresh incarnation's first).
+struct Echo {
+  struct Params {
+    const Uplink* uplink = nullptr;
+  };
+  explicit Echo(const Params& params) : uplink(params.uplink) {}
+  const Uplink* uplink;
+  std::uint32_t pings = 0;
+};
+
+inline constexpr auto echo_chart =
+    chart::define<Echo>("echo", initial("ready"), state("ready", on("ping").then([](Echo& e, chart::Step& step) {
+                          ++e.pings;
+                          (*e.uplink)(request_of(step).origin, kPong, static_cast<std::int32_t>(e.pings), kEchoRow);
+                        })));
 
 // ---- delivery ----------------------------------------------------------------------------------
 

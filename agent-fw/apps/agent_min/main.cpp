@@ -1,12 +1,13 @@
 // The minimal agent: the smallest image that is still a whole agent (the
 // shared core, the link, nanopb and one actor), whose flash the brief bounds
-// at 24 KB. One demo actor (blinky, from apps/agent/demo_actors.hpp) under a
-// device supervisor, and a DeviceAgent on the board's link UART, wired as in
-// apps/agent/main.cpp. Everything is static; the main loop feeds received
-// bytes to the agent, runs the scheduler and sleeps in WFI when idle.
+// at 24 KB. One actor (echo, from apps/agent/demo_actors.hpp) under a device
+// supervisor, and a DeviceAgent on the board's link UART, wired as in
+// apps/agent/main.cpp but without telemetry (traces, metrics). Everything is
+// static; the main loop feeds received bytes to the agent, runs the scheduler
+// and sleeps in WFI when idle.
 //
 // It prints nothing on the console: the size it measures is the agent's, not
-// the console formatter's.
+// the console formatter's. tests/fw/agent_link_test.cpp --image min drives it.
 #include <array>
 #include <cstdint>
 #include <span>
@@ -24,18 +25,18 @@ lit::port::BarePort port;
 std::array<lit::Watch, 2> watches;
 lit::Scheduler scheduler(port, {.watches = watches});
 
-using BlinkyActor = lit::Actor<lit::demo::blinky_chart, lit::MailboxConfig{.capacity = 2}, lit::demo::Request>;
+using EchoActor = lit::Actor<lit::demo::echo_chart, lit::MailboxConfig{.capacity = 2}, lit::demo::Request>;
 
-BlinkyActor blinky{lit::demo::Blinky::Params{&lit::demo::kUplink}};
+EchoActor echo{lit::demo::Echo::Params{&lit::demo::kUplink}};
 lit::StaticSupervisor<1, 8> supervisor(lit::SupervisorFlags{.strategy = lit::Strategy::one_for_one,
                                                             .intensity = {.max_restarts = 5, .period_ms = 10'000}});
 
 const std::array<lit::link::AgentActor, 2> table{{
     {.path = "/dev", .actor = &supervisor},
-    {.path = "/dev/blinky",
-     .actor = &blinky,
+    {.path = "/dev/echo",
+     .actor = &echo,
      .supervisor = &supervisor,
-     .child_id = "blinky",
+     .child_id = "echo",
      .deliver = &lit::demo::deliver_request},
 }};
 
@@ -51,11 +52,12 @@ int main() {
       table,
       lit::link::ByteSink{nullptr, &lit::demo::link_write},
       lit::link::DeviceAgentConfig{.boot_id = lit::board::boot_entropy(),
-                                   .last_reset = lit::demo::wire_reset_reason(lit::board::last_reset().cause)});
+                                   .last_reset = lit::demo::wire_reset_reason(lit::board::last_reset().cause),
+                                   .telemetry = nullptr});
   lit::demo::uplink_agent = &device_agent;
   scheduler.set_observer(&device_agent.observer());
 
-  supervisor.add_child({.id = "blinky", .actor = &blinky});
+  supervisor.add_child({.id = "echo", .actor = &echo});
   lit::Reason failure;
   if (!scheduler.start(supervisor, nullptr, failure)) lit::board::panic(failure.text);
 
