@@ -150,7 +150,9 @@ struct Player {
 
 void play(Player& player, Step& step);
 constexpr auto player_chart = lit::chart::define<Player>(
-    "player", dsl::initial("play"), dsl::state("play", dsl::on("ball").then(dsl::fn<&play>)));
+    "player",
+    dsl::initial("play"),
+    dsl::state("play", dsl::on("ball").then([](Player& player, Step& step) { play(player, step); })));
 constexpr lit::chart::EventId kBall = player_chart.event("ball");
 using PlayerActor = lit::Actor<player_chart, lit::MailboxConfig{.capacity = 4, .remote_capacity = 4}, Item>;
 

@@ -259,8 +259,10 @@ struct Player {
 
 void play(Player& player, lit::chart::Step& step);
 
-constexpr auto player_chart =
-    lit::chart::define<Player>("player", initial("playing"), state("playing", on("ball").then(fn<&play>)));
+constexpr auto player_chart = lit::chart::define<Player>(
+    "player",
+    initial("playing"),
+    state("playing", on("ball").then([](Player& player, lit::chart::Step& step) { play(player, step); })));
 constexpr lit::chart::EventId kBall = player_chart.event("ball");
 
 void play(Player& player, lit::chart::Step& step) {
