@@ -102,10 +102,10 @@ struct SupervisorSettings {
 // list keeps file order, which is start order among siblings; a parent comes
 // before its children.
 struct ActorConfig {
-  std::string path;    // "root/edge/pinger": '/'-separated names
-  std::string name;    // the last segment
-  std::string parent;  // the path without its last segment; empty for a root
-  std::string type;    // kSupervisorType, a registered type, or (device actors) the chart name or empty
+  std::string path;                 // "root/edge/pinger": '/'-separated names
+  std::string name;                 // the last segment
+  std::string parent;               // the path without its last segment; empty for a root
+  std::string type;                 // kSupervisorType, a registered type, or (device actors) the chart name or empty
   SupervisorSettings supervisor{};  // type == kSupervisorType
   // As a child of its parent (ignored for roots).
   Restart restart = Restart::permanent;
@@ -129,7 +129,7 @@ struct DeviceConfig {
   std::string name;
   std::string port;  // a tty path: /dev/ttyACM0, /dev/serial/by-id/..., a pty's link
   std::uint32_t baud = 115200;
-  std::string firmware;        // expected firmware name; empty: any
+  std::string firmware;  // expected firmware name; empty: any
   Millis link_timeout_ms = 1000;
   Millis heartbeat_ms = 250;
   Millis reconnect_min_ms = 100;  // reopen backoff after an unplug, doubling to max
@@ -156,7 +156,7 @@ struct MetricsConfig {
 
 struct ControlConfig {
   std::string socket = "/run/litd/control.sock";
-  std::string group;       // callers in this group may use the API (root always may); empty: root only
+  std::string group;  // callers in this group may use the API (root always may); empty: root only
   std::uint32_t mode = 0660;
 };
 
