@@ -19,7 +19,11 @@ report to --output so the build has a file to track:
   and supervision, the link, nanopb, the port, the board, the C and compiler
   runtime, the app), from the linker map: each input section counts where its
   object came from, so header-only code (templates, inline functions) counts
-  with the object that instantiated it;
+  with the object that instantiated it. A link-time optimised image's code
+  comes from GCC's ltrans objects instead: each of its sections counts by
+  the source file of the function or variable it holds (from the DWARF line
+  info), so header-only code counts with its header, and code inlined into
+  a function counts with that function;
 - with --flash-budget, the image's flash against a bound (the brief's 24 KB
   for the minimal agent): within it, or over by how much;
 - with --stack, the worst stack per entry point (tools/stack_report.py).
@@ -38,7 +42,7 @@ KEPT_TAGS = {
 }
 KEPT_ATTRIBUTES = {
     "DW_AT_name", "DW_AT_type", "DW_AT_byte_size", "DW_AT_data_member_location", "DW_AT_location",
-    "DW_AT_specification", "DW_AT_declaration",
+    "DW_AT_specification", "DW_AT_declaration", "DW_AT_abstract_origin",
 }
 
 
@@ -203,7 +207,11 @@ def static_actors(readelf, elf, symbols):
         address = int(re.search(r"DW_OP_addr: ([0-9a-f]+)", die.attributes["DW_AT_location"]).group(1), 16)
         if address in seen or address not in by_address:
             continue  # not linked (discarded by --gc-sections), or already counted
-        declaration = dies.get(reference(die.attributes.get("DW_AT_specification"))) or die
+        # A link-time optimised image's variable names its compile-time DIE
+        # (abstract origin), which may in turn complete a declaration.
+        origin = dies.get(reference(die.attributes.get("DW_AT_abstract_origin"))) or die
+        declaration = dies.get(reference(origin.attributes.get("DW_AT_specification"))) or origin
+        die = origin
         name = die.attributes.get("DW_AT_name") or declaration.attributes.get("DW_AT_name", "?")
         type_offset = reference(die.attributes.get("DW_AT_type") or declaration.attributes.get("DW_AT_type"))
         klass = resolve_type(dies, type_offset)
@@ -254,6 +262,16 @@ COMPONENTS = [
     ("libc", re.compile(r"libc(_nano)?\.a|libm\.a|libnosys\.a")),
     ("libgcc", re.compile(r"libgcc\.a|crt[^/]*\.o$")),
 ]
+# The same components by source file, for link-time optimised code.
+SOURCE_COMPONENTS = [
+    ("chart", re.compile(r"shared/(src|include/lit)/chart/")),
+    ("link", re.compile(r"shared/(src|include/lit)/link/")),
+    ("actors", re.compile(r"shared/(src/actor/|include/lit/)")),
+    ("nanopb", re.compile(r"nanopb|\.nanopb\.[ch]$")),
+    ("port", re.compile(r"agent-fw/port/")),
+    ("board", re.compile(r"agent-fw/(boards|arch)/")),
+]
+LTRANS_OBJECT = re.compile(r"\.ltrans\d+\.ltrans\.o$")
 FLASH_SECTIONS = (".vectors", ".text", ".rodata", ".data", ".init_array", ".fini_array", ".ARM.exidx", ".ARM.extab")
 INPUT_SECTION = re.compile(r"^ (\.\S+)(?:\s+0x([0-9a-f]+)\s+0x([0-9a-f]+)\s+(\S.*))?$")
 PLACEMENT = re.compile(r"^\s+0x([0-9a-f]+)\s+0x([0-9a-f]+)\s+(\S.*)$")
@@ -266,7 +284,28 @@ def component_of(path):
     return "app"
 
 
-def flash_by_component(map_file):
+def source_components(nm, elf):
+    """{address: component} of the image's symbols, by the source file nm -l
+    reads from their DWARF line info (Thumb bit cleared)."""
+    found = {}
+    output = subprocess.run([nm, "-l", "--defined-only", str(elf)], check=True, capture_output=True,
+                            text=True).stdout
+    for line in output.splitlines():
+        symbol, _, where = line.partition("\t")
+        fields = symbol.split()
+        if len(fields) != 3 or not where:
+            continue
+        path = where.rsplit(":", 1)[0]
+        component = "app"
+        for name, pattern in SOURCE_COMPONENTS:
+            if pattern.search(path):
+                component = name
+                break
+        found.setdefault(int(fields[0], 16) & ~1, component)
+    return found
+
+
+def flash_by_component(map_file, by_source=None):
     """{component: bytes} of the input sections that occupy flash (code,
     read-only data and the load image of .data), from the map's placements."""
     text = map_file.read_text(errors="replace")
@@ -278,7 +317,7 @@ def flash_by_component(map_file):
         if pending is not None:
             placement = PLACEMENT.match(line)
             if placement:
-                count(parts, pending, placement.groups())
+                count(parts, pending, placement.groups(), by_source)
             pending = None
             continue
         match = INPUT_SECTION.match(line)
@@ -287,17 +326,20 @@ def flash_by_component(map_file):
         if match.group(2) is None:
             pending = match.group(1)
         else:
-            count(parts, match.group(1), match.group(2, 3, 4))
+            count(parts, match.group(1), match.group(2, 3, 4), by_source)
     return parts
 
 
-def count(parts, section, placement):
+def count(parts, section, placement, by_source):
     address, size, path = int(placement[0], 16), int(placement[1], 16), placement[2].strip()
     if size == 0 or (address == 0 and section != ".vectors"):
         return  # discarded by --gc-sections, or not allocated
     if not section.startswith(FLASH_SECTIONS):
         return
-    name = component_of(path)
+    if by_source is not None and LTRANS_OBJECT.search(path):
+        name = by_source.get(address, "app")  # merged strings and the like hold no symbol
+    else:
+        name = component_of(path)
     parts[name] = parts.get(name, 0) + size
 
 
@@ -347,7 +389,7 @@ def main():
     if map_file is not None and not map_file.exists():
         map_file = args.elf.with_suffix(".map")  # an image built in a subdirectory keeps its map beside it
     if map_file is not None and map_file.exists():
-        lines += component_lines(flash_by_component(map_file), flash)
+        lines += component_lines(flash_by_component(map_file, source_components(args.nm, args.elf)), flash)
     lines += actor_lines(static_actors(readelf, args.elf, symbols))
     report = "\n".join(lines) + "\n"
     if args.stack:

@@ -68,10 +68,24 @@ def objects_of(map_file, build_root):
     return sorted(found)
 
 
-def read_callgraphs(objects, functions):
+LTRANS_OBJECT = re.compile(r"\.ltrans(\d+)\.ltrans\.o\b")
+
+
+def callgraph_files(map_file, build_root, elf):
+    """The .ci files that describe the image's code. A link-time optimised
+    image (-flto at link: its map names GCC's temporary ltransN.ltrans.o) was
+    compiled anew at link time, and its link wrote IMAGE.ltransN.ltrans.ci
+    beside it (-fcallgraph-info=su among its link args); the objects' own
+    .ci files describe code the image does not hold. Otherwise each object's."""
+    partitions = sorted(set(LTRANS_OBJECT.findall(map_file.read_text(errors="replace"))), key=int)
+    if partitions:
+        return [elf.parent / "{}.ltrans{}.ltrans.ci".format(elf.name, n) for n in partitions]
+    return [obj.with_suffix(".ci") for obj in objects_of(map_file, build_root)]
+
+
+def read_callgraphs(ci_paths, functions):
     ci_files = 0
-    for obj in objects:
-        ci = obj.with_suffix(".ci")
+    for ci in ci_paths:
         if not ci.exists():
             continue
         ci_files += 1
@@ -300,9 +314,10 @@ def report(elf, map_file, build_root, nm, reserve=0, indirect_depth=3, verbose=F
     if not map_file.exists():
         return "stack {}: no link map ({}), so no list of its objects: not analysed\n".format(elf.name, map_file.name)
     functions = {}
-    if read_callgraphs(objects_of(map_file, build_root), functions) == 0:
+    if read_callgraphs(callgraph_files(map_file, build_root, elf), functions) == 0:
         return ("stack {}: no call graphs (*.ci) beside its objects: this build dir predates -fstack-usage "
-                "-fcallgraph-info=su in agent-fw/cross/*.ini; set it up afresh\n".format(elf.name))
+                "-fcallgraph-info=su in agent-fw/cross/*.ini (or, linked with -flto, its link args lack "
+                "-fcallgraph-info=su); set it up afresh\n".format(elf.name))
 
     code = disassembly(tool_beside(nm, "objdump"), elf)
     addresses = symbols(nm, elf)
