@@ -126,6 +126,58 @@ TEST(UvPort, timers_of_one_loop_fire_in_deadline_order_whatever_the_arming_order
   EXPECT_EQ(order, (std::vector<int>{10, 30, 60}));
 }
 
+// An actor that keeps itself busy forever: each "spin" sends the next.
+struct Spinner {
+  std::atomic<std::uint64_t> spins{0};
+};
+void spin(Spinner& spinner, lit::chart::Step& step);
+constexpr auto spinner_chart = lit::chart::define<Spinner>(
+    "spinner",
+    initial("spinning"),
+    state("spinning", on("spin").then([](Spinner& spinner, lit::chart::Step& step) { spin(spinner, step); })));
+constexpr lit::chart::EventId kSpin = spinner_chart.event("spin");
+
+void spin(Spinner& spinner, lit::chart::Step& step) {
+  spinner.spins.fetch_add(1, std::memory_order_relaxed);
+  const lit::Address<lit::NoPayload> self{lit::self_of(step)};
+  if (lit::scheduler_of(step).send(self, kSpin) != lit::SendResult::ok) step.fail("could not spin");
+}
+
+TEST(UvPort, a_busy_actor_does_not_starve_the_loops_other_handles) {
+  lit::Actor<spinner_chart, lit::MailboxConfig{.capacity = 2}> spinner;
+  LoopGroup group({.workers = 1, .activations_per_turn = 1});
+  ASSERT_TRUE(group.start());
+  ASSERT_TRUE(start_on(group, 0, spinner));
+  ASSERT_TRUE(
+      group.call_sync(0, [&] { EXPECT_EQ(group.scheduler(0).send(spinner.address(), kSpin), lit::SendResult::ok); }));
+  // A closure (the group's async) and a uv_timer of someone else's both get
+  // their turn while the actor never runs out of work.
+  std::promise<std::uint64_t> timer_fired;
+  uv_timer_t timer{};
+  timer.data = &timer_fired;
+  ASSERT_TRUE(group.call_sync(0, [&] {
+    uv_timer_init(&group.loop(0), &timer);
+    uv_timer_start(
+        &timer,
+        [](uv_timer_t* handle) {
+          static_cast<std::promise<std::uint64_t>*>(handle->data)->set_value(uv_now(handle->loop));
+          uv_close(reinterpret_cast<uv_handle_t*>(handle), nullptr);
+        },
+        5,
+        0);
+  }));
+  std::future<std::uint64_t> fired = timer_fired.get_future();
+  EXPECT_EQ(fired.wait_for(kPatience), std::future_status::ready);
+  std::promise<void> closure_ran;
+  ASSERT_TRUE(group.call(0, [&] { closure_ran.set_value(); }));
+  EXPECT_EQ(closure_ran.get_future().wait_for(kPatience), std::future_status::ready);
+  const std::uint64_t spins = spinner.context().spins.load(std::memory_order_relaxed);
+  EXPECT_GT(spins, 0U);
+  group.stop();
+  EXPECT_TRUE(spinner.alive());
+  EXPECT_GE(spinner.context().spins.load(), spins);
+}
+
 // ---- messages from other threads ----------------------------------------------------------------
 
 struct Stamp {
