@@ -322,6 +322,21 @@ TEST(ConfigFile, TableHeaderWithoutAKeyCharacterIsASyntaxErrorNotACrash) {
   }
 }
 
+// toml++ 3.3's whitespace table reaches "unreachable" for U+00A1 to U+0499 and
+// others; config/toml.hpp makes them plain non-whitespace. Found by config_fuzz.
+TEST(ConfigFile, NonAsciiLetterWhereWhitespaceMayBeIsASyntaxErrorNotACrash) {
+  const std::vector<Diagnostic> errors = errors_of("[\xC5\x9E]\n");  // [Ş]
+  ASSERT_EQ(errors.size(), 1u);
+  EXPECT_EQ(errors[0].where.line, 1u);
+  EXPECT_EQ(errors[0].where.column, 2u);
+}
+
+TEST(ConfigFile, NonAsciiTextInStringsIsKept) {
+  const Config config =
+      accepted("[[device]]\nname = \"b\"\nport = \"/dev/ttyS0\"\nfirmware = \"\"\"agent \\\n  \xC5\x9Eir\"\"\"\n");
+  EXPECT_EQ(config.devices.at(0).firmware, "agent \xC5\x9Eir");
+}
+
 TEST(ConfigFile, UnknownTopLevelKeySuggestsTheClosestKnownKey) {
   expect_one_error("[deamon]\nworkers = 1\n", 1, 2, {"unknown key 'deamon'", "did you mean 'daemon'?"});
 }
