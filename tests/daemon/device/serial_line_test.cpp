@@ -627,6 +627,28 @@ TEST_F(SerialLineTest, a_full_queue_refuses_whole_writes_and_counts_them) {
   }
 }
 
+TEST_F(SerialLineTest, bytes_still_queued_at_an_unplug_are_counted_as_dropped) {
+  Pty pty;
+  SerialLine& line = make_line(options_for(pty.slave_path()));
+  expect_up(line);
+  // Nobody reads the master, so the pty fills and the rest stays queued.
+  const Bytes chunk = pattern(1024, 5);
+  std::uint64_t accepted = 0;
+  for (int round = 0; round < 1000 && line.queued_bytes() == 0; ++round) {
+    while (line.write(chunk)) accepted += chunk.size();
+    uv_run(&loop_, UV_RUN_NOWAIT);
+  }
+  const std::uint64_t refused = line.counters().tx_dropped;
+  const std::uint64_t queued = line.queued_bytes();
+  ASSERT_GT(queued, 0U);
+
+  pty.close_master();
+  ASSERT_TRUE(run_until([&] { return line.state() == State::down; }));
+  EXPECT_EQ(line.queued_bytes(), 0U);
+  EXPECT_EQ(line.counters().tx_dropped, refused + queued);
+  EXPECT_EQ(line.counters().bytes_out + queued, accepted);
+}
+
 TEST_F(SerialLineTest, writes_are_refused_and_counted_while_the_line_is_not_up) {
   SerialLine& line = make_line(options_for(link_.string()));
   EXPECT_FALSE(line.write(Bytes{1, 2, 3}));
