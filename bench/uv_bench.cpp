@@ -1,9 +1,8 @@
 // The libuv port across two loop threads (a LoopGroup of two UvPort loops):
-// messages from loop 0's own code to an actor on loop 1, and ping-pong
-// between actors on the two loops. Each figure is printed beside the same
-// workload on BenchPort's two threads (bench/actor_bench, run here as a
-// subprocess in the same run) and the ratio. Checks every run's result; a
-// hang or a wrong count fails the benchmark rather than printing a figure.
+// loop 0's code sending to an actor on loop 1, and ping-pong between the two.
+// Each figure is printed beside the same workload on BenchPort's two threads
+// (bench/actor_bench, run as a subprocess in the same run) and their ratio; a
+// wrong count or a hang fails the run instead of printing a figure.
 #include <algorithm>
 #include <array>
 #include <chrono>

@@ -70,6 +70,7 @@ void UvPort::close() {
   {
     const CriticalSection section(*this);
     open_ = false;
+    awake_.store(false, std::memory_order_relaxed);
   }
   // Every uv_async_send began and ended under the critical section while
   // open_ was true, so none is in flight now.
@@ -77,7 +78,6 @@ void UvPort::close() {
   uv_close(reinterpret_cast<uv_handle_t*>(&timer_), nullptr);
   uv_close(reinterpret_cast<uv_handle_t*>(&idle_), nullptr);
   idle_active_ = false;
-  awake_.store(false, std::memory_order_relaxed);
 }
 
 // ---- the critical section ------------------------------------------------------------
@@ -128,20 +128,18 @@ void UvPort::on_timer(uv_timer_t* handle) {
 // ---- running the scheduler ----------------------------------------------------------------
 
 // Other threads skip uv_async_send while the loop is awake: awake_ is true
-// only while the idle handle is active, so pump() runs again and looks at
-// the scheduler before the loop may block. Dekker's pattern: the waker
-// publishes its work (Scheduler::signal) then reads awake_; the loop clears
-// awake_ then looks for work; the fences make at least one of them see the
-// other.
+// only while the idle handle is active, so pump() looks at the scheduler
+// again before the loop may block. Both sides decide under the critical
+// section: a waker's work is published before it reads awake_ there, and the
+// loop clears awake_ there before it looks for work one last time, so one of
+// them always sees the other and no wakeup is lost.
 void UvPort::wake() {
   if (on_loop_thread()) {
     if (!closed_ && !failed()) stay_awake();
     return;
   }
-  std::atomic_thread_fence(std::memory_order_seq_cst);
-  if (awake_.load(std::memory_order_relaxed)) return;
   const CriticalSection section(*this);
-  if (open_) uv_async_send(&wake_async_);
+  if (open_ && !awake_.load(std::memory_order_relaxed)) uv_async_send(&wake_async_);
 }
 
 void UvPort::on_async(uv_async_t* handle) {
@@ -198,8 +196,10 @@ void UvPort::pump() {
     std::this_thread::yield();
     return;
   }
-  awake_.store(false, std::memory_order_relaxed);
-  std::atomic_thread_fence(std::memory_order_seq_cst);
+  {
+    const CriticalSection section(*this);
+    awake_.store(false, std::memory_order_relaxed);
+  }
   if (scheduler_->has_ready()) {
     empty_turns_ = 0;
     stay_awake();

@@ -1,9 +1,8 @@
-// The libuv port: a lit::Port on one uv_loop_t, which runs one Scheduler from
-// that loop's thread. Threading: construct, attach(), close() and every Port
-// call except wake()/enter_critical()/exit_critical() happen on the loop's
-// thread; wake() and the critical section are safe from any thread, also after
-// close() (wake() then does nothing). It never blocks beyond the short critical
-// section and never throws across a libuv callback.
+// The libuv port: a lit::Port on one uv_loop_t, running one Scheduler from
+// that loop's thread. Construction, attach(), close() and every Port call are
+// for the loop's thread, except wake() and the critical section, which any
+// thread may call (wake() does nothing after close()). Nothing here blocks
+// beyond the short critical section or throws across a libuv callback.
 #pragma once
 
 #include <uv.h>

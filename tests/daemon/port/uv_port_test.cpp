@@ -1,9 +1,8 @@
-// The libuv port on real loops and threads: after() timers fire on time and
-// never early, cross-thread wakeups coalesce while every posted message is
-// delivered exactly once in each sender's order, actors on two loops play
-// ping-pong, and the critical section nests. Runs through a LoopGroup, the
-// way the daemon uses the port; waits are bounded so a lost wakeup fails a
-// test instead of hanging it.
+// The libuv port on real loops and threads (through a LoopGroup, as the daemon
+// uses it): after() timers fire on time and never early, a busy actor leaves
+// other handles their turn, wakeups coalesce yet every posted message arrives
+// exactly once in its sender's order, two loops play ping-pong, and critical
+// sections nest. Every wait is bounded: a lost wakeup fails, never hangs.
 #include "port/uv_port.hpp"
 
 #include <gtest/gtest.h>
