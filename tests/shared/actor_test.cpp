@@ -608,6 +608,45 @@ TEST(Actor, supervised_actor_restarts_as_a_new_incarnation_with_a_fresh_context)
             (Lines{"0 start counter#1", "0 start sup#1", "10 exit counter#1 failed:boom", "10 start counter#2"}));
 }
 
+// ---- batches with and without a machine ------------------------------------------------------------
+
+// "tick" runs without a machine (its actions take no Step); "note" needs one
+// (its action reads the event). A batch mixing them keeps arrival order.
+struct Mixed {
+  std::vector<std::string> seen;
+};
+constexpr auto mixed_chart = lit::chart::define<Mixed>(
+    "mixed",
+    initial("a"),
+    state("a",
+          entry([](Mixed& m) { m.seen.push_back("enter a"); }),
+          exit([](Mixed& m) { m.seen.push_back("exit a"); }),
+          on("tick").to("b"),
+          on("note").then([](Mixed& m, Step& step) { m.seen.push_back("note " + std::to_string(step.event_id())); })),
+    state("b",
+          entry([](Mixed& m) { m.seen.push_back("enter b"); }),
+          exit([](Mixed& m) { m.seen.push_back("exit b"); }),
+          on("tick").to("a"),
+          on("note").then([](Mixed& m, Step& step) { m.seen.push_back("note " + std::to_string(step.event_id())); })));
+
+TEST(Actor, batch_mixing_machine_free_and_machine_steps_keeps_arrival_order) {
+  Loop loop;
+  lit::Actor<mixed_chart> actor;
+  loop.start(actor);
+  loop.port.run_until_idle();
+  constexpr auto tick = mixed_chart.event("tick");
+  constexpr auto note = mixed_chart.event("note");
+  for (const auto event : {tick, note, tick, tick, note, tick}) {
+    EXPECT_EQ(loop.scheduler.send(actor.address(), event), SendResult::ok);
+  }
+  loop.port.run_until_idle();
+  const std::string n = "note " + std::to_string(note);
+  EXPECT_EQ(actor.context().seen,
+            (std::vector<std::string>{
+                "enter a", "exit a", "enter b", n, "exit b", "enter a", "exit a", "enter b", n, "exit b", "enter a"}));
+  EXPECT_TRUE(actor.is_in(mixed_chart.state("a")));
+}
+
 // ---- cost -----------------------------------------------------------------------------------------
 
 TEST(Actor, actor_core_size_on_the_host) {

@@ -173,12 +173,13 @@ class Actor final : public ActorCore {
 
   // Empties the local ring and the deferred events; returns how many there were.
   std::uint32_t clear_local_queues() {
-    const std::uint32_t cleared = header_.count + deferred_count_;
+    std::uint32_t cleared = header_.count;
     header_.head = 0;
     header_.count = 0;
-    deferred_head_ = 0;
-    deferred_count_ = 0;
-    recalled_ = 0;
+    if constexpr (kMayDefer) {
+      cleared += deferred_.count;
+      deferred_ = Deferred{};
+    }
     return cleared;
   }
 
@@ -312,9 +313,8 @@ class Actor final : public ActorCore {
     bool threw = false;
     const chart::Outcome outcome = guarded_dispatch(machine, event, threw);
     scheduler.report_dispatch(*this, event.id, outcome);
-    if (outcome == chart::Outcome::failed || outcome == chart::Outcome::finished) [[unlikely]] {
+    if (chart::ended(outcome)) [[unlikely]]
       return ended(machine, outcome, threw, result);
-    }
     return true;
   }
 
@@ -337,18 +337,87 @@ class Actor final : public ActorCore {
   // Recalled deferred events exist only where the chart may defer.
   static constexpr bool kMayDefer = Config.defer_capacity > 0;
 
+  // Whether the common case may run without a Machine (compiled dispatch, detached).
+  static constexpr bool kDetached = chart::compiled::available<Chart>;
+
   static Activation activate(ActorCore& core, Scheduler& scheduler, unsigned budget) {
     Actor& self = of(core);
-    Activation result;                     // the one object returned, built in place
-    if (self.active_ == 0) [[unlikely]] {  // the chart finished while starting
+    // Of the `budget` messages this activation may take, `local_left` come
+    // from the local ring as it was on entry. Only this activation pops the
+    // ring and a push never lowers its count, so they are there.
+    unsigned local_left = self.header_.count < budget ? self.header_.count : budget;
+    if constexpr (kDetached) {
+      if (!self.has(kSystemPending | kTracing) && self.active_ != 0 && self.recalled() == 0) [[likely]]
+        return self.activate_detached(scheduler, budget, local_left);
+    }
+    return self.activate_with_machine(scheduler, budget, local_left, nullptr);
+  }
+
+  // The common case: local messages whose macrosteps need nothing but the
+  // configuration and the context (compiled::dispatch_detached). The first
+  // message that needs more, or a system event that becomes pending, hands
+  // the rest of the batch to activate_with_machine().
+  [[gnu::always_inline]] Activation activate_detached(Scheduler& scheduler, unsigned left, unsigned local_left) {
+    chart::StateSet active = active_;
+    Activation result;
+    while (local_left != 0) {
+      --local_left;
+      --left;
+      Msg message;
+      message.event = pop_local(message.payload);
+      chart::compiled::Detached detached = chart::compiled::Detached::needs_machine;
+#if defined(__cpp_exceptions)
+      try {
+        detached = chart::compiled::dispatch_detached<Chart>(active, context_.bytes, message.event);
+      } catch (...) {
+        active_ = active;
+        scheduler.report_dispatch(*this, message.event, chart::Outcome::failed);
+        result.exit = true;
+        result.mode = StopMode::kill;
+        result.reason = Reason::failed("exception escaped a handler");
+        return result;
+      }
+#else
+      detached = chart::compiled::dispatch_detached<Chart>(active, context_.bytes, message.event);
+#endif
+      if (detached == chart::compiled::Detached::needs_machine) [[unlikely]] {
+        active_ = active;
+        return activate_with_machine(scheduler, left + 1U, local_left, &message);
+      }
+      scheduler.report_dispatch(
+          *this,
+          message.event,
+          detached == chart::compiled::Detached::handled ? chart::Outcome::handled : chart::Outcome::unhandled);
+      if (has(kSystemPending | kTracing)) [[unlikely]] {
+        active_ = active;
+        return activate_with_machine(scheduler, left, local_left, nullptr);
+      }
+    }
+    active_ = active;
+    if constexpr (kHasRemote) {
+      if (left != 0 && remote_waiting()) return activate_with_machine(scheduler, left, 0, nullptr);
+    }
+    result.more = header_.count != 0 || has(kSystemPending) || remote_waiting();
+    return result;
+  }
+
+  // Any activation, through a Machine built around the configuration.
+  // `first`, if set, is a message already taken from the local ring (and
+  // counted in `left`): it goes first.
+  [[gnu::noinline]] Activation activate_with_machine(Scheduler& scheduler,
+                                                     unsigned left,
+                                                     unsigned local_left,
+                                                     const Msg* first) {
+    Activation result;                // the one object returned, built in place
+    if (active_ == 0) [[unlikely]] {  // the chart finished while starting
       result.exit = true;
       result.mode = StopMode::after_finish;
       result.reason = Reason::normal();
       return result;
     }
-    chart::Machine machine = self.machine(scheduler);
-    machine.restore(self.active_);
-    if (self.tracing()) [[unlikely]]
+    chart::Machine machine = this->machine(scheduler);
+    machine.restore(active_);
+    if (tracing()) [[unlikely]]
       machine.set_tracing(true);
 
     // A batch behaves exactly like the same messages one activation at a
@@ -358,46 +427,46 @@ class Actor final : public ActorCore {
     // Local messages queued during the batch (a self-send, say) wait for the
     // next activation, so an actor cannot keep the loop to itself by sending
     // itself messages.
-    // Of the `left` messages this activation may still take, `local_left`
-    // come from the local ring as it was on entry. Only this activation pops
-    // the ring and a push never lowers its count, so they are there.
-    unsigned left = budget;
-    unsigned local_left = self.header_.count < budget ? self.header_.count : budget;
     // One payload buffer and one event for the whole batch; each message sets
     // the event id and copies its payload into `payload`.
     Payload payload{};
     chart::Event event{chart::kNone, &payload};
     for (;;) {
-      if (self.has(kSystemPending) && !self.deliver_system_events(machine, scheduler, result)) [[unlikely]]
-        return result;
-      // With only local messages, local_left reaches 0 no later than left.
-      if ((kMayDefer || kHasRemote) && left == 0) break;
-      if (kMayDefer && self.recalled_ > 0) {
-        --self.recalled_;
-        const Msg recalled = self.pop_deferred();
-        event.id = recalled.event;
-        payload = recalled.payload;
-      } else if (local_left != 0) [[likely]] {
-        --local_left;
-        event.id = local_pop(self.header_, payload);
-      } else if (Msg remote; self.pop_remote(scheduler, remote)) {
-        event.id = remote.event;
-        payload = remote.payload;
+      if (first != nullptr) {
+        // Taken just after the system events were checked: it goes first.
+        event.id = first->event;
+        payload = first->payload;
+        first = nullptr;
       } else {
-        break;
+        if (has(kSystemPending) && !deliver_system_events(machine, scheduler, result)) [[unlikely]]
+          return result;
+        // With only local messages, local_left reaches 0 no later than left.
+        if ((kMayDefer || kHasRemote) && left == 0) break;
+        if (recalled() > 0) {
+          const Msg recalled = pop_deferred();
+          event.id = recalled.event;
+          payload = recalled.payload;
+        } else if (local_left != 0) [[likely]] {
+          --local_left;
+          event.id = pop_local(payload);
+        } else if (Msg remote; pop_remote(scheduler, remote)) {
+          event.id = remote.event;
+          payload = remote.payload;
+        } else {
+          break;
+        }
       }
       --left;
       // Set for recalled messages too, so one can be deferred again with its
       // payload; only charts that may defer ever read it.
-      if constexpr (kMayDefer) self.current_payload_ = &payload;
-      const bool alive = self.deliver(machine, scheduler, event, result);
-      if constexpr (kMayDefer) self.current_payload_ = nullptr;
+      if constexpr (kMayDefer) deferred_.current_payload = &payload;
+      const bool alive = deliver(machine, scheduler, event, result);
+      if constexpr (kMayDefer) deferred_.current_payload = nullptr;
       if (!alive) [[unlikely]]
         return result;
     }
-    self.active_ = machine.configuration();
-    result.more = self.header_.count != 0 || (kMayDefer && self.recalled_ != 0) || self.has(kSystemPending) ||
-                  self.remote_waiting();
+    active_ = machine.configuration();
+    result.more = header_.count != 0 || recalled() != 0 || has(kSystemPending) || remote_waiting();
     return result;
   }
 
@@ -405,9 +474,11 @@ class Actor final : public ActorCore {
   // they came, then DOWNs; false if the actor must exit (`result` says how).
   bool deliver_system_events(chart::Machine& machine, Scheduler& scheduler, Activation& result) {
     clear(kSystemPending);
-    if (has(kShutdownAsked) && kShutdownEvent != chart::kNone && !shutdown_delivered_) {
-      shutdown_delivered_ = true;
-      if (!deliver(machine, scheduler, chart::Event{kShutdownEvent, nullptr}, result)) return false;
+    if constexpr (kShutdownEvent != chart::kNone) {
+      if (has(kShutdownAsked) && !shutdown_delivered_) {
+        shutdown_delivered_ = true;
+        if (!deliver(machine, scheduler, chart::Event{kShutdownEvent, nullptr}, result)) return false;
+      }
     }
     chart::EventId event = chart::kNone;
     while (take_system_event(event)) {
@@ -419,6 +490,17 @@ class Actor final : public ActorCore {
       if (!deliver(machine, scheduler, event_down, result)) return false;
     }
     return true;
+  }
+
+  // local_pop() with the ring's place and size known at compile time.
+  [[gnu::always_inline]] chart::EventId pop_local(Payload& payload) {
+    const unsigned head = header_.head;
+    const Msg& slot = storage_.slots[head];
+    payload = slot.payload;
+    const unsigned next = head + 1U;
+    header_.head = static_cast<std::uint16_t>(next == Config.capacity ? 0U : next);
+    --header_.count;
+    return slot.event;
   }
 
   bool pop_remote(Scheduler& scheduler, Msg& message) {
@@ -446,10 +528,17 @@ class Actor final : public ActorCore {
   }
 
   Msg pop_deferred() {
-    const Msg message = deferred_[deferred_head_];
-    deferred_head_ = static_cast<std::uint16_t>((deferred_head_ + 1U) % deferred_.size());
-    --deferred_count_;
-    return message;
+    // Only reached with recalled() > 0, so only where the chart may defer.
+    if constexpr (kMayDefer) {
+      Deferred& kept = deferred_;
+      --kept.recalled;
+      const Msg message = kept.slots[kept.head];
+      kept.head = static_cast<std::uint16_t>((kept.head + 1U) % Config.defer_capacity);
+      --kept.count;
+      return message;
+    } else {
+      return Msg{};
+    }
   }
 
   static std::uint32_t stop(ActorCore& core, Scheduler& scheduler, Reason reason, StopMode mode) {
@@ -473,7 +562,7 @@ class Actor final : public ActorCore {
       }
     }
     self.active_ = 0;
-    self.shutdown_delivered_ = false;
+    if constexpr (kShutdownEvent != chart::kNone) self.shutdown_delivered_ = false;
     self.reset_timers_and_activities(scheduler);
     self.finish_context(reason);
     return self.discard_messages();
@@ -513,22 +602,33 @@ class Actor final : public ActorCore {
   // Keeps the message being dispatched (payload copied) until recall.
   static bool defer(ActorCore& core, const chart::Event& event) {
     Actor& self = of(core);
-    if (self.deferred_count_ == self.deferred_.size()) return false;
-    Msg message{event.id, Payload{}};
-    if (event.data != nullptr) {
-      // Only mailbox messages carry a Payload; a DOWN cannot be kept.
-      if (self.current_payload_ == nullptr || event.data != self.current_payload_) return false;
-      message.payload = *self.current_payload_;
+    if constexpr (kMayDefer) {
+      Deferred& kept = self.deferred_;
+      if (kept.count == Config.defer_capacity) return false;
+      Msg message{event.id, Payload{}};
+      if (event.data != nullptr) {
+        // Only mailbox messages carry a Payload; a DOWN cannot be kept.
+        if (kept.current_payload == nullptr || event.data != kept.current_payload) return false;
+        message.payload = *kept.current_payload;
+      }
+      const std::size_t tail = (kept.head + kept.count) % Config.defer_capacity;
+      kept.slots[tail] = message;
+      ++kept.count;
+      return true;
+    } else {
+      static_cast<void>(self);
+      static_cast<void>(event);
+      return false;
     }
-    const std::size_t tail = (self.deferred_head_ + self.deferred_count_) % self.deferred_.size();
-    self.deferred_[tail] = message;
-    ++self.deferred_count_;
-    return true;
   }
 
   static void recall(ActorCore& core) {
     Actor& self = of(core);
-    self.recalled_ = self.deferred_count_;
+    if constexpr (kMayDefer) {
+      self.deferred_.recalled = self.deferred_.count;
+    } else {
+      static_cast<void>(self);
+    }
   }
 
   static SendResult push_event(ActorCore& core, chart::EventId event) {
@@ -554,15 +654,32 @@ class Actor final : public ActorCore {
   [[no_unique_address]] RemoteStorage<Payload, Config.remote_capacity> remote_;
   detail::ContextStorage<Context> context_;
   [[no_unique_address]] Params params_;
-  std::array<std::uint8_t, Chart.history_bytes()> history_{};
-  std::array<ActorTimer, kTable.timer_count> timers_{};
-  std::array<InvokeSlot, kTable.invoke_count> invokes_{};
-  std::array<Msg, Config.defer_capacity> deferred_{};
-  std::uint16_t deferred_head_ = 0;
-  std::uint16_t deferred_count_ = 0;
-  std::uint16_t recalled_ = 0;
-  bool shutdown_delivered_ = false;
-  const Payload* current_payload_ = nullptr;  // the mailbox message being dispatched (for defer)
+  // Deferred messages and their ring, only where the chart may defer.
+  struct KeptMessages {
+    std::array<Msg, Config.defer_capacity> slots{};
+    std::uint16_t head = 0;
+    std::uint16_t count = 0;
+    std::uint16_t recalled = 0;                // how many of them go back ahead of the mailbox
+    const Payload* current_payload = nullptr;  // the mailbox message being dispatched
+  };
+  struct NoKeptMessages {};
+  using Deferred = std::conditional_t<kMayDefer, KeptMessages, NoKeptMessages>;
+  std::uint16_t recalled() const {
+    if constexpr (kMayDefer) {
+      return deferred_.recalled;
+    } else {
+      return 0;
+    }
+  }
+
+  // Each of these takes no room where the chart has none of it.
+  [[no_unique_address]] std::array<std::uint8_t, Chart.history_bytes()> history_{};
+  [[no_unique_address]] std::array<ActorTimer, kTable.timer_count> timers_{};
+  [[no_unique_address]] std::array<InvokeSlot, kTable.invoke_count> invokes_{};
+  [[no_unique_address]] Deferred deferred_{};
+  // Whether this incarnation has had its "shutdown" event.
+  struct NoShutdownEvent {};
+  [[no_unique_address]] std::conditional_t<kShutdownEvent != chart::kNone, bool, NoShutdownEvent> shutdown_delivered_{};
 };
 
 }  // namespace lit

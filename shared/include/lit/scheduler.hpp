@@ -172,7 +172,9 @@ class Scheduler final {
   // fast path; others go through their remote inbox.
   template <class Payload>
   SendResult send(const Address<Payload>& to, chart::EventId event, const Payload& payload);
-  SendResult send(const Address<NoPayload>& to, chart::EventId event) { return send(to, event, NoPayload{}); }
+  [[gnu::always_inline]] SendResult send(const Address<NoPayload>& to, chart::EventId event) {
+    return send(to, event, NoPayload{});
+  }
 
   WatchResult watch(ActorId watcher, ActorId watched);
   // Removes an armed watch; true if one was removed (then no DOWN comes).
@@ -191,6 +193,7 @@ class Scheduler final {
   Millis now() const { return port_.now(); }
   std::uint8_t loop_id() const { return loop_id_; }
   // The actor whose start, activation or stop is running (for actions: "self").
+  // Between activations inside run() it still names the last one.
   ActorCore* current() const { return current_; }
   // Messages that were queued when their actor stopped, or arrived for an
   // incarnation that had stopped: discarded, and counted here.
@@ -211,7 +214,7 @@ class Scheduler final {
     if (observer_ != nullptr) observer_->on_escalated(supervisor, reason);
   }
   // Called by typed actors after each dispatch.
-  void report_dispatch(const ActorCore& actor, chart::EventId event, chart::Outcome outcome) {
+  [[gnu::always_inline]] void report_dispatch(const ActorCore& actor, chart::EventId event, chart::Outcome outcome) {
     if (observer_ != nullptr) [[unlikely]]
       observer_->on_dispatched(actor, event, outcome);
   }
@@ -238,6 +241,18 @@ class Scheduler final {
 
  private:
   friend class Supervisor;
+  // The start or stop of an actor, nested in whatever is current().
+  class Nested {
+   public:
+    Nested(Scheduler& scheduler, ActorCore& actor);
+    void end() const;
+
+   private:
+    Scheduler& scheduler_;
+    ActorCore& actor_;
+    ActorCore* saved_;
+    bool mark_saved_;
+  };
   void exit(ActorCore& actor, Reason reason, StopMode mode);
   void fire_watches(ActorCore& actor, std::uint32_t incarnation, Reason reason);
   void drop_watches_of(ActorCore& watcher, std::uint32_t incarnation);

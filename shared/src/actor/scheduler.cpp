@@ -26,38 +26,37 @@ Scheduler::Scheduler(Port& port, Storage storage, Options options)
 bool Scheduler::run(std::size_t max_activations) {
   running_ = true;
   if (any_signalled()) take_signalled();
-  for (std::size_t activations = 0; ready_head_ != nullptr; ++activations) {
-    if (activations == max_activations) {
-      running_ = false;
-      return true;
-    }
-    ActorCore& actor = *ready_head_;
-    ready_head_ = actor.next_ready_;  // ready_tail_ goes stale when this empties the queue; make_ready knows
-    const auto flags = static_cast<std::uint8_t>(actor.flags_ & ~ActorCore::kScheduled);
-    if ((flags & ActorCore::kAlive) != 0) [[likely]] {
-      actor.flags_ = static_cast<std::uint8_t>(flags | ActorCore::kActivating);
-      current_ = &actor;
-      const Activation result = actor.type_->activate(actor, *this, fairness_);
-      actor.clear(ActorCore::kActivating);
-      current_ = nullptr;
-      if (result.exit) [[unlikely]] {
-        exit(actor, result.reason, result.mode);
-      } else if (result.more) {
-        make_ready(actor);
-      }
-    } else {
-      actor.flags_ = flags;
-    }
-    if (ready_head_ == nullptr) {
-      if (!any_signalled()) {  // the usual way out: nothing ready, nothing signalled
-        running_ = false;
-        return false;
-      }
+  bool more = false;
+  for (std::size_t activations = 0;; ++activations) {
+    ActorCore* const actor = ready_head_;
+    if (actor == nullptr) {
+      if (!any_signalled()) break;  // the usual way out: nothing ready, nothing signalled
       take_signalled();
+      continue;
+    }
+    if (activations == max_activations) {
+      more = true;
+      break;
+    }
+    ready_head_ = actor->next_ready_;  // ready_tail_ goes stale when this empties the queue; make_ready knows
+    const auto flags = static_cast<std::uint8_t>(actor->flags_ & ~ActorCore::kScheduled);
+    actor->flags_ = flags;
+    if ((flags & ActorCore::kAlive) == 0) [[unlikely]]
+      continue;
+    // current_ marks the actor as activating (see stop()); it stays set until
+    // the next activation or the end of run(), which saves two stores a turn.
+    current_ = actor;
+    const Activation result = actor->type_->activate(*actor, *this, fairness_);
+    if (result.exit) [[unlikely]] {
+      current_ = nullptr;
+      exit(*actor, result.reason, result.mode);
+    } else if (result.more) {
+      make_ready(*actor);
     }
   }
+  current_ = nullptr;
   running_ = false;
-  return any_signalled();
+  return more;
 }
 
 void Scheduler::take_signalled() {
@@ -98,6 +97,25 @@ void Scheduler::signal(RemoteInbox& inbox) {
 
 // ---- lifecycle -------------------------------------------------------------------
 
+// Makes `actor` current() while it starts or stops, inside whatever was
+// current: an activation that starts or stops another actor stays marked as
+// activating meanwhile, so stop() still refuses to stop it mid-step.
+Scheduler::Nested::Nested(Scheduler& scheduler, ActorCore& actor)
+    : scheduler_(scheduler),
+      actor_(actor),
+      saved_(scheduler.current_),
+      mark_saved_(saved_ != nullptr && !saved_->has(ActorCore::kActivating)) {
+  if (mark_saved_) saved_->set(ActorCore::kActivating);
+  scheduler.current_ = &actor;
+  actor.set(ActorCore::kActivating);
+}
+
+void Scheduler::Nested::end() const {
+  actor_.clear(ActorCore::kActivating);
+  if (mark_saved_) saved_->clear(ActorCore::kActivating);
+  scheduler_.current_ = saved_;
+}
+
 bool Scheduler::start(ActorCore& actor, Supervisor* parent, Reason& failure) {
   if (actor.alive()) {
     failure = Reason::failed("already running");
@@ -107,12 +125,9 @@ bool Scheduler::start(ActorCore& actor, Supervisor* parent, Reason& failure) {
   if (actor.loop_ != loop_id_) actor.loop_ = loop_id_;
   actor.parent_ = parent;
   actor.flags_ = static_cast<std::uint8_t>(actor.flags_ & (ActorCore::kScheduled | ActorCore::kTracing));
-  ActorCore* const saved = current_;
-  current_ = &actor;
-  actor.set(ActorCore::kActivating);
+  const Nested nested(*this, actor);
   const bool started = actor.type_->start(actor, *this, failure);
-  actor.clear(ActorCore::kActivating);
-  current_ = saved;
+  nested.end();
   if (!started) {
     ++actor.incarnation_;  // whatever was sent to the aborted incarnation is dead
     return false;
@@ -131,7 +146,7 @@ bool Scheduler::start(ActorCore& actor, Supervisor* parent, Reason& failure) {
 
 void Scheduler::stop(ActorCore& actor, Reason reason, StopMode mode) {
   if (!actor.alive()) return;
-  if (actor.has(ActorCore::kActivating)) {
+  if (actor.has(ActorCore::kActivating) || &actor == current_) {
     // An actor leaves by failing or finishing its chart, never by stopping itself mid-step.
     port_.fatal("Scheduler::stop() called for an actor from inside its own activation");
     return;
@@ -140,11 +155,9 @@ void Scheduler::stop(ActorCore& actor, Reason reason, StopMode mode) {
 }
 
 void Scheduler::exit(ActorCore& actor, Reason reason, StopMode mode) {
-  ActorCore* const saved = current_;
-  current_ = &actor;
-  actor.set(ActorCore::kActivating);
+  const Nested nested(*this, actor);
   dead_letters_ += actor.type_->stop(actor, *this, reason, mode);
-  current_ = saved;
+  nested.end();
   const std::uint32_t incarnation = actor.incarnation_;
   ++actor.incarnation_;
   const bool watched = actor.has(ActorCore::kWatched);

@@ -526,7 +526,7 @@ class Compiler {
   constexpr bool build_actions() {
     for (std::size_t i = 0; i < spec_.actions.size(); ++i) {
       const SpecAction& spec = spec_.actions[i];
-      ActionRow row{spec.fn, spec.label, spec.text, spec.delay_ms, kNone, spec.kind};
+      ActionRow row{spec.fn, spec.label, spec.text, spec.delay_ms, kNone, spec.kind, spec.sees_step};
       if (!std::is_constant_evaluated() && spec.kind == ActionKind::call && spec.fn == nullptr) {
         return fail(CompileError::action_missing_function, SpecElement::action, i, {}, spec.location);
       }

@@ -75,8 +75,9 @@ inline constexpr bool always_false = false;
 // entry(fn<&Lamp::power_on>).
 template <auto Function>
 struct Fn {
+  // The return type spelled out, so is_invocable asks without instantiating the body.
   template <class... Args>
-  constexpr decltype(auto) operator()(Args&&... args) const {
+  constexpr auto operator()(Args&&... args) const -> decltype(std::invoke(Function, std::forward<Args>(args)...)) {
     return std::invoke(Function, std::forward<Args>(args)...);
   }
 };
@@ -620,7 +621,8 @@ class Flattener {
   }
   template <class F>
   constexpr void add_action(Call<F>) {
-    store_.actions.push_back(SpecAction{ActionKind::call, &call_action<Ctx, F>, {}, {}, {}, 0, {}});
+    constexpr bool sees_step = std::disjunction_v<std::is_invocable<F&, Ctx&, Step&>, std::is_invocable<F&, Step&>>;
+    store_.actions.push_back(SpecAction{ActionKind::call, &call_action<Ctx, F>, {}, {}, {}, 0, {}, sees_step});
   }
   constexpr void add_action(Raise action) {
     store_.actions.push_back(SpecAction{ActionKind::raise, nullptr, action.event, {}, {}, 0, {}});
@@ -822,13 +824,43 @@ constexpr bool straight_line(const Table& table, StateIndex atomic, std::uint16_
   return true;
 }
 
+// Whether an action list (empty, or one call: straight_line() has made sure)
+// can touch the machine: only a call that takes the Step can fail, raise or
+// look at the configuration.
+constexpr bool sees_step(const Table& table, std::uint16_t begin, std::uint16_t count) {
+  return count != 0 && table.actions[begin].sees_step;
+}
+
+// Whether any action of a straight-line step takes the Step. When none does,
+// an actor can run the step without a machine (dispatch_detached).
+constexpr bool step_sees_machine(const Table& table, StateIndex atomic, std::uint16_t t) {
+  const TransitionRow& row = table.transitions[t];
+  if (sees_step(table, row.action_begin, row.action_count)) return true;
+  for (StateSet rest = exit_set(table, atomic, t); rest != 0; rest &= rest - 1) {
+    const StateRow& state = table.states[lowest_bit(rest)];
+    if (sees_step(table, state.exit_begin, state.exit_count)) return true;
+  }
+  for (StateSet rest = row.entry; rest != 0; rest &= rest - 1) {
+    const StateRow& state = table.states[lowest_bit(rest)];
+    if (sees_step(table, state.entry_begin, state.entry_count)) return true;
+    if ((row.default_entered & bit(lowest_bit(rest))) != 0) {
+      const TransitionRow& initial = table.transitions[state.initial];
+      if (sees_step(table, initial.action_begin, initial.action_count)) return true;
+    }
+  }
+  return false;
+}
+
 // Calls a state's or transition's one action, if it has one (straight_line()
-// has made sure that is all it has).
-template <ActionFn Fn, std::uint16_t Count>
+// has made sure that is all it has). False if the machine failed in it. Even
+// an action that takes no Step may fail a machine it reaches some other way
+// (dispatching to it again, say), so with a machine every action is checked;
+// without one (dispatch_detached) there is nothing to fail.
+template <ActionFn Fn, std::uint16_t Count, bool Checked = true>
 inline bool call(void* context, Step& step) {
   if constexpr (Count != 0) {
     Fn(context, step);
-    return !CompiledAccess::failed(step.machine());
+    if constexpr (Checked) return !CompiledAccess::failed(step.machine());
   }
   return true;
 }
@@ -866,12 +898,13 @@ inline bool enter_state(void* context, Step& step, Configuration& active) {
 }
 
 template <const auto& Definition, StateIndex Atomic, std::uint16_t T>
-inline void microstep(void* context, Step& step, Configuration active) {
+[[gnu::always_inline]] inline void microstep(void* context, Step& step, Machine& machine) {
   constexpr const Table& table = rows<Definition>;
   constexpr TransitionRow row = table.transitions[T];
   constexpr StateSet exits = exit_set(table, Atomic, T);
   constexpr auto exit_order = ordered<count(exits)>(exits, true);
   constexpr auto entry_order = ordered<count(row.entry)>(row.entry, false);
+  Configuration active{CompiledAccess::active(machine), machine};
   [&]<std::size_t... X, std::size_t... E>(std::index_sequence<X...>, std::index_sequence<E...>) {
     (void)((exit_state<Definition, exit_order[X]>(context, step, active) && ...) &&
            call<row.action_fn, row.action_count>(context, step) &&
@@ -960,11 +993,14 @@ inline Outcome after_step(Machine& machine, InternalQueue& queue) {
   return settled ? Outcome::handled : CompiledAccess::settle(machine, queue);
 }
 
+// Each of attempt, select_from and select_by_state is instantiated once per
+// place in the branch tree, so inlining them all duplicates nothing.
 template <const auto& Definition, StateIndex Atomic, std::uint16_t T>
-inline bool attempt(Machine& machine, EventId event, Step& step, InternalQueue& queue, Outcome& outcome) {
+[[gnu::always_inline]] inline bool attempt(
+    Machine& machine, EventId event, Step& step, InternalQueue& queue, Outcome& outcome) {
   if (!triggered<Definition, T>(event) || !guard_holds<Definition, T>(machine, step)) return false;
   if constexpr (straight_line(rows<Definition>, Atomic, T)) {
-    microstep<Definition, Atomic, T>(machine.context(), step, Configuration{CompiledAccess::active(machine), machine});
+    microstep<Definition, Atomic, T>(machine.context(), step, machine);
     outcome = after_step<Definition>(machine, queue);
   } else {
     outcome = CompiledAccess::resume(machine, T, queue, step);
@@ -973,7 +1009,7 @@ inline bool attempt(Machine& machine, EventId event, Step& step, InternalQueue& 
 }
 
 template <const auto& Definition, StateIndex Atomic>
-inline Outcome select_from(Machine& machine, EventId event, Step& step, InternalQueue& queue) {
+[[gnu::always_inline]] inline Outcome select_from(Machine& machine, EventId event, Step& step, InternalQueue& queue) {
   constexpr auto list = candidates<count_candidates(rows<Definition>, Atomic)>(rows<Definition>, Atomic);
   Outcome outcome = Outcome::unhandled;
   [&]<std::size_t... I>(std::index_sequence<I...>) {
@@ -989,7 +1025,8 @@ inline constexpr auto atomic_states = ordered<count(rows<Definition>.atomic_stat
 
 // Binary search on the active atomic state, by conditional branches.
 template <const auto& Definition, std::size_t Low, std::size_t High>
-inline Outcome select_by_state(unsigned atomic, Machine& machine, EventId event, Step& step, InternalQueue& queue) {
+[[gnu::always_inline]] inline Outcome select_by_state(
+    unsigned atomic, Machine& machine, EventId event, Step& step, InternalQueue& queue) {
   if constexpr (High - Low == 1) {
     return select_from<Definition, atomic_states<Definition>[Low]>(machine, event, step, queue);
   } else {
@@ -1018,6 +1055,114 @@ Outcome dispatch(Machine& machine, const Event& event) {
 
 template <const auto& Definition>
 inline constexpr bool available = LIT_CHART_COMPILED_DISPATCH != 0 && rows<Definition>.single_region;
+
+// ---- dispatch without a machine ------------------------------------------------
+//
+// An owner that keeps only the configuration (an actor) need not build a
+// Machine for a macrostep that cannot tell it is missing: no deferral, every
+// guard tried absent or an In() test, and either no transition enabled or a
+// straight-line step whose actions take no Step and after which no eventless
+// transition can be enabled (the configuration after it is a constant). For
+// anything else it answers needs_machine before running anything, and the
+// owner dispatches through a Machine as usual. Tracing is the owner's to rule
+// out.
+
+enum class Detached : std::uint8_t { handled, unhandled, needs_machine };
+
+template <const auto& Definition, StateIndex Atomic, std::uint16_t T>
+constexpr bool detached_step() {
+  constexpr const Table& table = rows<Definition>;
+  if constexpr (!straight_line(table, Atomic, T) || step_sees_machine(table, Atomic, T)) {
+    return false;
+  } else {
+    constexpr TransitionRow row = table.transitions[T];
+    constexpr StateSet before = table.states[Atomic].ancestors | bit(Atomic);
+    constexpr StateSet after = (before & ~exit_set(table, Atomic, T)) | row.entry;
+    return (after & table.eventless_sources) == 0;
+  }
+}
+
+// Tries transition T: `tried` false if it is not enabled (try the next one).
+template <const auto& Definition, StateIndex Atomic, std::uint16_t T>
+[[gnu::always_inline]] inline bool attempt_detached(StateSet& active, void* context, EventId event, Detached& result) {
+  constexpr TransitionRow row = rows<Definition>.transitions[T];
+  if (!triggered<Definition, T>(event)) return false;
+  if constexpr (row.guard_kind == GuardKind::call) {
+    result = Detached::needs_machine;  // a guard may look at the step; the machine decides
+    return true;
+  } else {
+    if constexpr (row.guard_kind == GuardKind::in_state) {
+      if ((active & bit(row.guard_state)) == 0) return false;
+    } else if constexpr (row.guard_kind == GuardKind::not_in_state) {
+      if ((active & bit(row.guard_state)) != 0) return false;
+    }
+    if constexpr (!detached_step<Definition, Atomic, T>()) {
+      result = Detached::needs_machine;
+    } else {
+      constexpr StateSet exits = exit_set(rows<Definition>, Atomic, T);
+      constexpr auto exit_order = ordered<count(exits)>(exits, true);
+      constexpr auto entry_order = ordered<count(row.entry)>(row.entry, false);
+      Step step = CompiledAccess::detached_step();
+      [&]<std::size_t... X, std::size_t... E>(std::index_sequence<X...>, std::index_sequence<E...>) {
+        constexpr const Table& table = rows<Definition>;
+        (call<table.states[exit_order[X]].exit_fn, table.states[exit_order[X]].exit_count, false>(context, step), ...);
+        call<row.action_fn, row.action_count, false>(context, step);
+        (
+            [&] {
+              constexpr const StateRow& state = table.states[entry_order[E]];
+              call<state.entry_fn, state.entry_count, false>(context, step);
+              if constexpr ((row.default_entered & bit(entry_order[E])) != 0) {
+                constexpr const TransitionRow& initial = table.transitions[state.initial];
+                call<initial.action_fn, initial.action_count, false>(context, step);
+              }
+            }(),
+            ...);
+      }
+      (std::make_index_sequence<exit_order.size()>{}, std::make_index_sequence<entry_order.size()>{});
+      active = (active & ~exits) | row.entry;
+      result = Detached::handled;
+    }
+    return true;
+  }
+}
+
+template <const auto& Definition, StateIndex Atomic>
+[[gnu::always_inline]] inline Detached select_detached(StateSet& active, void* context, EventId event) {
+  constexpr auto list = candidates<count_candidates(rows<Definition>, Atomic)>(rows<Definition>, Atomic);
+  Detached result = Detached::unhandled;
+  [&]<std::size_t... I>(std::index_sequence<I...>) {
+    (void)(attempt_detached<Definition, Atomic, list[I]>(active, context, event, result) || ...);
+  }
+  (std::make_index_sequence<list.size()>{});
+  return result;
+}
+
+template <const auto& Definition, std::size_t Low, std::size_t High>
+[[gnu::always_inline]] inline Detached select_detached_by_state(unsigned atomic,
+                                                                StateSet& active,
+                                                                void* context,
+                                                                EventId event) {
+  if constexpr (High - Low == 1) {
+    return select_detached<Definition, atomic_states<Definition>[Low]>(active, context, event);
+  } else {
+    constexpr std::size_t middle = (Low + High) / 2;
+    if (atomic < atomic_states<Definition>[middle])
+      return select_detached_by_state<Definition, Low, middle>(atomic, active, context, event);
+    return select_detached_by_state<Definition, middle, High>(atomic, active, context, event);
+  }
+}
+
+// One event on configuration `active` (a running machine's, not tracing);
+// `active` is updated when it returns handled.
+template <const auto& Definition>
+[[gnu::always_inline]] inline Detached dispatch_detached(StateSet& active, void* context, EventId event) {
+  constexpr const Table& table = rows<Definition>;
+  if constexpr (table.deferring_states != 0) {
+    if ((table.events[event].deferrers & active) != 0) return Detached::needs_machine;
+  }
+  return select_detached_by_state<Definition, 0, atomic_states<Definition>.size()>(
+      highest_bit(active), active, context, event);
+}
 
 template <const auto& Definition>
 constexpr Table with_compiled_dispatch() {

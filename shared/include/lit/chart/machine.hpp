@@ -26,11 +26,15 @@ enum class Outcome : std::uint8_t {
   unhandled,       // no transition was enabled; the event is discarded, as SCXML says
   deferred,        // an active state defers the event; the host keeps it until recall()
   defer_overflow,  // it should have been deferred but the host had no room: the event is lost
-  finished,        // a top-level final state was reached; the machine has exited every state
-  failed,          // an action called fail(), or the engine hit a bound; see Machine::failure()
   not_running,     // dispatch() before start(), or after the machine finished or failed
   invalid_event,   // the event id is not one of this chart's; nothing happened
+  // The two that end a machine come last, so "did it end" is one comparison (ended()).
+  finished,  // a top-level final state was reached; the machine has exited every state
+  failed,    // an action called fail(), or the engine hit a bound; see Machine::failure()
 };
+
+// Whether a dispatch ended the machine: it finished or failed.
+constexpr bool ended(Outcome outcome) { return outcome >= Outcome::finished; }
 
 // Why a machine failed.
 enum class Failure : std::uint8_t {
@@ -216,6 +220,8 @@ class Step {
   friend class Machine;
   friend struct CompiledAccess;
   Step(Machine& machine, const Event& event, void* queue) : machine_(&machine), event_(&event), queue_(queue) {}
+  // For actions that take no Step (compiled dispatch without a machine): they never read it.
+  Step() : machine_(nullptr), event_(nullptr), queue_(nullptr) {}
 
   Machine* machine_;
   const Event* event_;
@@ -234,6 +240,7 @@ struct CompiledAccess {
     machine.mode_ = static_cast<std::uint8_t>(machine.mode_ & ~Machine::kInMacrostep);
   }
   static Step step(Machine& machine, const Event& event, InternalQueue& queue) { return Step(machine, event, &queue); }
+  static Step detached_step() { return Step(); }
   static Outcome interpret(Machine& machine, const Event& event) { return machine.dispatch_interpreted(event); }
   static Outcome resume(Machine& machine, std::uint16_t chosen, InternalQueue& queue, Step& step) {
     return machine.resume(chosen, queue, step);

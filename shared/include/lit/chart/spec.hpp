@@ -71,6 +71,9 @@ struct SpecAction {
   std::string_view text;   // log
   std::uint32_t delay_ms = 0;
   SourceLocation location;
+  // Whether a call action receives the Step; one that does not can neither
+  // fail, raise nor look at the machine (compiled dispatch relies on it).
+  bool sees_step = true;
 };
 
 struct SpecDefer {

@@ -87,6 +87,7 @@ struct ActionRow {
   std::uint32_t delay_ms = 0;
   EventId event = kNone;  // raise / send_after
   ActionKind kind = ActionKind::call;
+  bool sees_step = true;  // a call action that takes no Step cannot fail, raise or see the machine
 };
 
 struct EventRow {
