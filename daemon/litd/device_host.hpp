@@ -1,0 +1,65 @@
+// One configured device on its loop: the serial line (device/), the link's
+// RemoteNode above it, and one log line per link state change (handshake,
+// loss, rejection, reboot). Lives on the loop of the trees that place
+// children on the device; every call comes from that loop.
+#pragma once
+
+#include <uv.h>
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "config/config.hpp"
+#include "device/serial_line.hpp"
+#include "lit/link/remote.hpp"
+#include "metrics/metrics.hpp"
+
+namespace spdlog {
+class logger;
+}
+
+namespace lit::daemon {
+
+class DeviceHost {
+ public:
+  DeviceHost(uv_loop_t* loop, Scheduler& scheduler, const DeviceConfig& config, std::uint64_t host_boot_id);
+  ~DeviceHost();
+  DeviceHost(const DeviceHost&) = delete;
+  DeviceHost& operator=(const DeviceHost&) = delete;
+
+  // Opens the line (retrying with backoff while it is absent).
+  void start();
+  // The host is leaving: Goodbye on the link (its bytes are queued on the
+  // line, which stop() then flushes as far as the tty takes them).
+  void goodbye(std::string_view reason);
+  // Closes the line and the watch timer; the loop can end after this.
+  void stop();
+
+  const DeviceConfig& config() const { return config_; }
+  link::RemoteNode& node() { return node_; }
+  const link::RemoteNode& node() const { return node_; }
+  const SerialLine& line() const { return line_; }
+  bool link_up() const { return node_.ready(); }
+  // The link's counters for the metrics; the RTT histogram gains the smoothed
+  // RTT once per call while new RTT samples arrive. Views into this object.
+  DeviceSample sample();
+
+ private:
+  static void write_bytes(void* context, std::span<const std::uint8_t> bytes);
+  static void on_watch(uv_timer_t* timer);
+  void watch_link();
+
+  DeviceConfig config_;
+  std::shared_ptr<spdlog::logger> log_;
+  link::RemoteNode node_;
+  SerialLine line_;
+  uv_timer_t* watch_ = nullptr;  // freed by its close callback
+  std::uint32_t handshakes_seen_ = 0;
+  std::uint32_t losses_seen_ = 0;
+  bool rejection_logged_ = false;
+  RttHistogram rtt_{};
+  std::uint32_t rtt_samples_seen_ = 0;
+};
+
+}  // namespace lit::daemon

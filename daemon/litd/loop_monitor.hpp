@@ -1,0 +1,52 @@
+// What one worker loop's runtime reports, for the log and the metrics: the
+// scheduler's observer on that loop. It names actors by their configured
+// paths, counts messages handled, restarts and escalations per actor, and logs
+// failures and escalations once each, with the path. Every call comes from its
+// loop (the scheduler's callbacks, and the daemon's call_sync closures).
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <unordered_map>
+
+#include "lit/scheduler.hpp"
+
+namespace spdlog {
+class logger;
+}
+
+namespace lit::daemon {
+
+class LoopMonitor final : public Observer {
+ public:
+  struct ActorStats {
+    std::string path;
+    std::string type;
+    std::uint64_t messages = 0;
+    std::uint64_t starts = 0;
+    std::uint64_t escalations = 0;
+  };
+
+  LoopMonitor();
+
+  // The configured path and type of an actor on this loop (a tree registers
+  // its nodes when it is built or reconciled). Counts survive re-registering.
+  void name(const ActorCore& actor, std::string path, std::string type);
+  void forget(const ActorCore& actor);
+  const std::unordered_map<const ActorCore*, ActorStats>& actors() const { return actors_; }
+  const ActorStats* find(const ActorCore& actor) const;
+
+  void on_started(const ActorCore& actor) override;
+  void on_exited(const ActorCore& actor, std::uint32_t incarnation, Reason reason) override;
+  void on_dispatched(const ActorCore& actor, chart::EventId event, chart::Outcome outcome) override;
+  void on_escalated(const ActorCore& supervisor, Reason reason) override;
+
+ private:
+  std::string path_of(const ActorCore& actor) const;
+
+  std::shared_ptr<spdlog::logger> log_;
+  std::unordered_map<const ActorCore*, ActorStats> actors_;
+};
+
+}  // namespace lit::daemon
