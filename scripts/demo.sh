@@ -1,34 +1,134 @@
 #!/usr/bin/env bash
 # The demo command: installs what is missing (scripts/setup.sh), builds the
-# host (build/) and the firmware (build-fw-m3/, build-fw-m4f/), then runs two
-# images on an emulated Cortex-M3 board (QEMU mps2-an385) with the UART on this
-# terminal: the example statechart, and the actor runtime with a supervision
-# tree (restarts, a DOWN, intensity exceeded and reverse-order shutdown). Each
-# exits by itself, through semihosting, with 0 when every check held.
+# host (build/: litd and the tools) and the firmware (build-fw-m3/,
+# build-fw-m4f/), boots the agent firmware on an emulated board, and starts
+# litd with a supervision tree that spans host actors and the board's actors,
+# attached through a pty exactly as a real board's /dev/ttyACM0 would be.
+#
+#   bash scripts/demo.sh                       until Ctrl-C, then a clean shutdown
+#   bash scripts/demo.sh --once                start, show the tree, stop; exit 0 if all held
+#   bash scripts/demo.sh --board mps2-an385    the Cortex-M3 board (default: netduinoplus2)
+#   LIT_DEVICE=/dev/ttyACM0 bash scripts/demo.sh   a real board running the agent firmware
+#
+# Everything runs from $LIT_DEMO_DIR (default /tmp/lit-demo): litd.toml,
+# litd.log, the board's console and the pty's link.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib/build.sh
 
-bash scripts/setup.sh </dev/null
-configure build
-build build
-configure "$fw_m3" --cross-file "$fw_m3_cross"
-build "$fw_m3"
-configure "$fw_m4f" --cross-file "$fw_m4f_cross"
-build "$fw_m4f"
+once=false
+board=netduinoplus2
+while [ $# -gt 0 ]; do
+  case $1 in
+    --once) once=true ;;
+    --board)
+      board=$2
+      shift
+      ;;
+    *)
+      echo "usage: $0 [--once] [--board netduinoplus2|mps2-an385]" >&2
+      exit 64
+      ;;
+  esac
+  shift
+done
+case $board in
+  netduinoplus2) fw_dir=$fw_m4f fw_cross=$fw_m4f_cross ;;
+  mps2-an385) fw_dir=$fw_m3 fw_cross=$fw_m3_cross ;;
+  *)
+    echo "demo: unknown board '$board' (netduinoplus2 or mps2-an385)" >&2
+    exit 64
+    ;;
+esac
 
-run_on_board() {
-  local image=$1 title=$2 status=0
-  echo
-  echo "==> $title on QEMU mps2-an385 (Cortex-M3); the UART follows"
-  qemu-system-arm -M mps2-an385 -nographic -monitor none \
+bash scripts/setup.sh </dev/null
+host=${LIT_BUILD_DIR:-build}
+echo "==> building the host ($host/) and the firmware ($fw_dir/)"
+configure "$host"
+build "$host" >/dev/null
+configure "$fw_dir" --cross-file "$fw_cross"
+build "$fw_dir" >/dev/null
+
+dir=${LIT_DEMO_DIR:-/tmp/lit-demo}
+mkdir -p "$dir"
+rm -f "$dir/link.sock" "$dir/board0" "$dir/litd.log" "$dir/console.log"
+pids=()
+cleanup() {
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+}
+trap cleanup EXIT
+
+port=${LIT_DEVICE:-}
+if [ -z "$port" ]; then
+  port=$dir/board0
+  echo "==> booting the agent firmware on QEMU $board (console: $dir/console.log)"
+  qemu-system-arm -M "$board" -nographic -monitor none \
     -semihosting-config enable=on,target=native \
-    -kernel "$fw_m3/agent-fw/$image" || status=$?
-  echo "==> firmware exited with status $status"
+    -kernel "$fw_dir/agent-fw/apps/agent/agent.elf" \
+    -serial "file:$dir/console.log" \
+    -serial "unix:$dir/link.sock,server=on,wait=on" &
+  pids+=($!)
+  for _ in $(seq 100); do [ -S "$dir/link.sock" ] && break; sleep 0.1; done
+  # The pty stands in for the board's tty; litd opens it with termios.
+  socat "PTY,link=$port,rawer,wait-slave" "UNIX-CONNECT:$dir/link.sock" &
+  pids+=($!)
+  for _ in $(seq 100); do [ -e "$port" ] && break; sleep 0.1; done
+fi
+
+sed "s|^port = .*|port = \"$port\"|" daemon/litd/demo.toml >"$dir/litd.toml"
+"$host"/daemon/litd/litd --check "$dir/litd.toml"
+echo "==> starting litd (log: $dir/litd.log)"
+"$host"/daemon/litd/litd --config "$dir/litd.toml" 2>"$dir/litd.log" &
+litd=$!
+pids+=("$litd")
+tail -n +1 -f "$dir/litd.log" &
+tail_pid=$!
+pids+=("$tail_pid")
+
+linked=false
+for _ in $(seq 300); do
+  if grep -q "link up" "$dir/litd.log"; then
+    linked=true
+    break
+  fi
+  kill -0 "$litd" 2>/dev/null || break
+  sleep 0.1
+done
+if ! $linked; then
+  echo "demo: the board's link did not come up within 30 s" >&2
+  exit 1
+fi
+sleep 1
+
+cat <<EOF
+
+==> litd is running the tree in $dir/litd.toml:
+    gateway (one_for_one)
+    ├── heartbeat          ticker, on the gateway
+    ├── board (one_for_one)
+    │   ├── blinky         on board0 ($board)
+    │   └── sensor         on board0
+    └── cell (one_for_all)
+        ├── logic          worker, on the gateway
+        └── thermostat     on board0
+    Try: kill -HUP $litd (reload $dir/litd.toml), or Ctrl-C to stop.
+EOF
+
+stop_litd() {
+  kill -TERM "$litd" 2>/dev/null || true
+  local status=0
+  wait "$litd" || status=$?
+  sleep 0.2
+  kill "$tail_pid" 2>/dev/null || true
+  echo "==> litd exited with status $status"
   return "$status"
 }
 
-status=0
-run_on_board chart_demo.elf "chart demo" || status=$?
-run_on_board actor_demo.elf "actor and supervision demo" || status=$?
-exit "$status"
+if $once; then
+  stop_litd
+  grep -q "\[runtime\] stopped" "$dir/litd.log"
+  exit 0
+fi
+trap 'stop_litd; cleanup; exit 0' INT TERM
+wait "$litd"
