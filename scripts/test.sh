@@ -60,5 +60,10 @@ configure_and_build "$fw_m4f" --cross-file "$fw_m4f_cross" && run_tests "$fw_m4f
 # images checked for a heap) but not run.
 configure_and_build build-fw-disco --cross-file agent-fw/cross/stm32f4discovery.ini && run_tests build-fw-disco
 
+# The main job as a user runs it: litd supervising the agent firmware on QEMU
+# netduinoplus2 through a pty, started and stopped cleanly (scripts/demo.sh).
+passed_checks=0
+step "demo --once" bash scripts/demo.sh --once && passed_checks=$((passed_checks + 1))
+
 for broken in "${broken_steps[@]}"; do echo "broken step: $broken"; done
-python3 scripts/test_summary.py --broken-steps "${#broken_steps[@]}" "${tested[@]}"
+python3 scripts/test_summary.py --broken-steps "${#broken_steps[@]}" --passed-checks "$passed_checks" "${tested[@]}"

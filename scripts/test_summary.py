@@ -9,7 +9,8 @@ failure more. Any other test counts once: OK and EXPECTEDFAIL pass; FAIL,
 UNEXPECTEDPASS, TIMEOUT and ERROR fail; SKIP counts as neither. Exits 1 when
 anything failed.
 
-  test_summary.py [--broken-steps N] BUILD_DIR...
+  test_summary.py [--broken-steps N] [--passed-checks N] BUILD_DIR...
+--passed-checks counts checks run outside meson (the demo's --once run) that held.
 """
 import argparse
 import json
@@ -67,11 +68,13 @@ def count(build_dir):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--passed-checks", type=int, default=0,
+                        help="checks outside meson that passed (each counts once)")
     parser.add_argument("--broken-steps", type=int, default=0,
                         help="setup, configure or build steps that failed; each counts as a failure")
     parser.add_argument("build_dirs", nargs="*")
     args = parser.parse_args()
-    passed, failed = 0, args.broken_steps
+    passed, failed = args.passed_checks, args.broken_steps
     for build_dir in args.build_dirs:
         build_passed, build_failed = count(build_dir)
         passed += build_passed
