@@ -77,12 +77,10 @@ constexpr lit::chart::EventId kItem = sink_chart.event("item");
 using SinkActor = lit::Actor<sink_chart, lit::MailboxConfig{.capacity = 16, .remote_capacity = kCapacity}, Item>;
 
 bool start_on(LoopGroup& group, std::size_t loop, lit::ActorCore& actor) {
-  bool started = false;
-  group.call_sync(loop, [&] {
-    lit::Reason failure;
-    started = group.scheduler(loop).start(actor, nullptr, failure);
-  });
-  return started;
+  lit::Reason failure;
+  if (group.start_actor(loop, actor, failure)) return true;
+  std::fprintf(stderr, "uv: an actor failed to start: %s\n", failure.text);
+  return false;
 }
 
 std::optional<double> uv_mailbox(std::uint64_t count) {

@@ -174,6 +174,15 @@ bool LoopGroup::call_sync(std::size_t i, std::function<void()> work) {
   return true;
 }
 
+bool LoopGroup::start_actor(std::size_t i, ActorCore& actor, Reason& failure, Supervisor* parent) {
+  bool started = false;
+  if (!call_sync(i, [&] { started = scheduler(i).start(actor, parent, failure); })) {
+    failure = Reason::failed("the loop is not running");
+    return false;
+  }
+  return started;
+}
+
 void LoopGroup::on_call(uv_async_t* handle) {
   Worker& worker = *static_cast<Worker*>(handle->data);
   std::deque<std::function<void()>> batch;

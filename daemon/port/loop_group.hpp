@@ -81,6 +81,11 @@ class LoopGroup {
   // this one: use call() between loops.
   bool call_sync(std::size_t i, std::function<void()> work);
 
+  // Starts `actor` on loop i's scheduler, from loop i, and waits: the actor
+  // is pinned to loop i from then on. False, with the reason in `failure`,
+  // if it did not start or the loop is not running.
+  bool start_actor(std::size_t i, ActorCore& actor, Reason& failure, Supervisor* parent = nullptr);
+
   // The first fatal() of any loop, if one happened.
   std::optional<Fatal> fatal() const;
   // Waits up to `timeout` for a fatal() of any loop.

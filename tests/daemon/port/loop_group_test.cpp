@@ -127,6 +127,18 @@ TEST(LoopGroup, call_is_refused_before_start_and_after_stop) {
   EXPECT_FALSE(ran);
 }
 
+struct Nothing {};
+constexpr auto nothing_chart = lit::chart::define<Nothing>("nothing", initial("idle"), state("idle"));
+
+TEST(LoopGroup, start_actor_says_why_when_the_loop_is_not_running) {
+  lit::Actor<nothing_chart, lit::MailboxConfig{.capacity = 1}> actor;
+  LoopGroup group({.workers = 1});
+  lit::Reason failure;
+  EXPECT_FALSE(group.start_actor(0, actor, failure));
+  EXPECT_STREQ(failure.text, "the loop is not running");
+  EXPECT_FALSE(actor.alive());
+}
+
 // ---- stop() -----------------------------------------------------------------------------------
 
 struct Sleeper {
@@ -149,8 +161,8 @@ TEST(LoopGroup, stop_joins_every_loop_with_actors_still_alive_and_timers_armed) 
   LoopGroup group({.workers = 2});
   ASSERT_TRUE(group.start());
   lit::Reason failure;
-  ASSERT_TRUE(group.call_sync(0, [&] { EXPECT_TRUE(group.scheduler(0).start(first, nullptr, failure)); }));
-  ASSERT_TRUE(group.call_sync(1, [&] { EXPECT_TRUE(group.scheduler(1).start(second, nullptr, failure)); }));
+  ASSERT_TRUE(group.start_actor(0, first, failure)) << failure.text;
+  ASSERT_TRUE(group.start_actor(1, second, failure)) << failure.text;
   ASSERT_EQ(lit::post(first.address(), kPoke, lit::NoPayload{}), lit::SendResult::ok);
   group.call_sync(0, [] {});
   group.stop();
@@ -189,7 +201,7 @@ TEST(LoopGroup, posting_to_an_actor_of_a_stopped_loop_is_harmless) {
   LoopGroup group({.workers = 1});
   ASSERT_TRUE(group.start());
   lit::Reason failure;
-  ASSERT_TRUE(group.call_sync(0, [&] { EXPECT_TRUE(group.scheduler(0).start(sleeper, nullptr, failure)); }));
+  ASSERT_TRUE(group.start_actor(0, sleeper, failure)) << failure.text;
   group.stop();
   // The message waits in the inbox; the closed loop is not woken.
   EXPECT_EQ(lit::post(sleeper.address(), kPoke, lit::NoPayload{}), lit::SendResult::ok);
@@ -227,7 +239,7 @@ TEST(LoopGroup, a_fatal_error_on_a_loop_reaches_the_owner_with_its_loop_and_reas
   ASSERT_TRUE(group.start());
   EXPECT_FALSE(group.fatal().has_value());
   lit::Reason failure;
-  ASSERT_TRUE(group.call_sync(1, [&] { EXPECT_TRUE(group.scheduler(1).start(rogue, nullptr, failure)); }));
+  ASSERT_TRUE(group.start_actor(1, rogue, failure)) << failure.text;
   ASSERT_EQ(lit::post(rogue.address(), rogue_chart.event("misbehave"), lit::NoPayload{}), lit::SendResult::ok);
 
   const std::optional<LoopGroup::Fatal> fatal = group.wait_for_fatal(kPatience);

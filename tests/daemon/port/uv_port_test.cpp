@@ -28,13 +28,11 @@ using Clock = std::chrono::steady_clock;
 
 constexpr auto kPatience = 10s;  // how long a test waits for something that should take milliseconds
 
-// Starts `actor` on loop `loop` from that loop; true if it started.
+// Starts `actor` on loop `loop` (from that loop); true if it started.
 bool start_on(LoopGroup& group, std::size_t loop, lit::ActorCore& actor) {
-  bool started = false;
-  group.call_sync(loop, [&] {
-    lit::Reason failure;
-    started = group.scheduler(loop).start(actor, nullptr, failure);
-  });
+  lit::Reason failure;
+  const bool started = group.start_actor(loop, actor, failure);
+  EXPECT_TRUE(started) << failure.text;
   return started;
 }
 
