@@ -108,8 +108,7 @@ DeviceSample DeviceHost::sample() {
   count(FrameErrorKind::version, frames.unknown_version);
   count(FrameErrorKind::decode, node_.endpoint_counters().decode_errors);
   if (node_.counters().handshakes > 0) {
-    // The handshake does not name the firmware yet.
-    sample.identity = DeviceIdentity{.boot_id = node_.device().boot_id, .firmware = "agent"};
+    sample.identity = DeviceIdentity{.boot_id = node_.device().boot_id, .firmware = node_.device().firmware.data()};
   }
   return sample;
 }
@@ -120,12 +119,20 @@ void DeviceHost::watch_link() {
     handshakes_seen_ = counters.handshakes;
     rejection_logged_ = false;
     const link::DeviceInfo& device = node_.device();
-    log_->info("{}: link up: boot id {:016x}, {} actors, last reset: {}{}",
+    log_->info("{}: link up: {} (build {:016x}), boot id {:016x}, {} actors, last reset: {}{}",
                config_.name,
+               device.firmware.data(),
+               device.firmware_hash,
                device.boot_id,
                device.actor_count,
                reset_name(device.last_reset),
                counters.reboots > 0 && counters.handshakes > 1 ? " (the device rebooted)" : "");
+    if (!config_.firmware.empty() && !std::string_view(device.firmware.data()).starts_with(config_.firmware)) {
+      log_->warn("{}: runs firmware '{}', but the config expects '{}'",
+                 config_.name,
+                 device.firmware.data(),
+                 config_.firmware);
+    }
   }
   if (counters.link_losses != losses_seen_) {
     losses_seen_ = counters.link_losses;

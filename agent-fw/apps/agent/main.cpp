@@ -18,6 +18,7 @@
 #include "agent_wiring.hpp"
 #include "bare_port.hpp"
 #include "board.hpp"
+#include "build_id.hpp"
 #include "console.hpp"
 #include "demo_actors.hpp"
 #include "stack_paint.hpp"
@@ -128,6 +129,8 @@ int main() {
       table,
       lit::link::ByteSink{nullptr, &lit::demo::link_write},
       lit::link::DeviceAgentConfig{.boot_id = lit::board::boot_entropy(),
+                                   .firmware = "lit-agent " LIT_VERSION,
+                                   .firmware_hash = lit::arch::build_id_prefix(),
                                    .last_reset = lit::demo::wire_reset_reason(reset.cause),
                                    .stack_free = &lit::port::stack::free_bytes});
   lit::demo::uplink_agent = &device_agent;

@@ -15,6 +15,7 @@
 #include "agent_wiring.hpp"
 #include "bare_port.hpp"
 #include "board.hpp"
+#include "build_id.hpp"
 #include "demo_actors.hpp"
 
 namespace {
@@ -52,6 +53,8 @@ int main() {
       table,
       lit::link::ByteSink{nullptr, &lit::demo::link_write},
       lit::link::DeviceAgentConfig{.boot_id = lit::board::boot_entropy(),
+                                   .firmware = "lit-agent-min " LIT_VERSION,
+                                   .firmware_hash = lit::arch::build_id_prefix(),
                                    .last_reset = lit::demo::wire_reset_reason(lit::board::last_reset().cause),
                                    .telemetry = nullptr});
   lit::demo::uplink_agent = &device_agent;

@@ -133,6 +133,8 @@ void DeviceAgent::reply(const lit_wire_SupervisionCommand& command,
 
 void DeviceAgent::fill_handshake(lit_wire_Handshake& mine) const {
   mine.boot_id = config_.boot_id;
+  copy_text(mine.firmware, config_.firmware);
+  mine.firmware_hash = config_.firmware_hash;
   mine.last_reset = config_.last_reset;
   mine.actor_count = static_cast<std::uint32_t>(actors_.size());
 }

@@ -1,8 +1,6 @@
 // The host side of a device link; see remote.hpp.
 #include "lit/link/remote.hpp"
 
-#include <cstring>
-
 #include "lit/link/agent.hpp"  // kNoTableActor: the wire's "no actor" in a log line
 
 namespace lit::link {
@@ -377,6 +375,8 @@ void RemoteNode::on_handshake(const lit_wire_Handshake& peer) {
   }
   device_ = DeviceInfo{};
   device_.boot_id = peer.boot_id;
+  copy_text(device_.firmware, text_of(peer.firmware));
+  device_.firmware_hash = peer.firmware_hash;
   const std::int32_t reset = wire_value(peer.last_reset);
   device_.last_reset = reset >= _lit_wire_ResetReason_MIN && reset <= _lit_wire_ResetReason_MAX
                            ? static_cast<lit_wire_ResetReason>(reset)

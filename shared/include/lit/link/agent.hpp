@@ -86,7 +86,9 @@ inline constexpr std::uint32_t kNoTableActor = 0xFFFF'FFFFU;
 
 struct DeviceAgentConfig {
   SessionConfig session{};
-  std::uint64_t boot_id = 0;  // new every boot
+  std::uint64_t boot_id = 0;        // new every boot
+  const char* firmware = "";        // the image's name and version, at most 32 characters
+  std::uint64_t firmware_hash = 0;  // the image's build id prefix (arch/cortex-m/build_id.hpp)
   lit_wire_ResetReason last_reset = lit_wire_ResetReason_RESET_REASON_POWER_ON;
   std::uint64_t schema_hash = kSchemaHash;  // tests set another to play a mismatched build
   Millis metrics_interval = 1000;           // between Metrics snapshots; 0: none

@@ -55,6 +55,14 @@ void copy_text(std::array<char, N>& to, std::string_view from) {
   to[n] = '\0';
 }
 
+// A received bounded string: up to its first NUL, never past its array.
+template <std::size_t N>
+std::string_view text_of(const char (&text)[N]) {
+  std::size_t n = 0;
+  while (n < N && text[n] != '\0') ++n;
+  return {text, n};
+}
+
 // A received enum field's value. nanopb stores whatever number arrived (that
 // fits the field), so a peer can put one outside the enum's range there;
 // reading the field as the enum would then be undefined, so it is read as its

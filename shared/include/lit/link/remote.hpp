@@ -145,6 +145,8 @@ struct RemoteNodeConfig {
 // What the device said about itself in its handshake.
 struct DeviceInfo {
   std::uint64_t boot_id = 0;
+  std::array<char, sizeof(lit_wire_Handshake{}.firmware)> firmware{};  // name and version, NUL-terminated
+  std::uint64_t firmware_hash = 0;
   lit_wire_ResetReason last_reset = lit_wire_ResetReason_RESET_REASON_UNSPECIFIED;
   std::uint32_t actor_count = 0;
   std::array<lit_wire_ActorInfo, kMaxDeviceActors> actors{};
