@@ -15,6 +15,18 @@ std::vector<const HostActorType*>& linked_actor_types() {
   return types;
 }
 
+std::vector<const chart::Table*>& linked_device_charts() {
+  static std::vector<const chart::Table*> charts;
+  return charts;
+}
+
+const chart::Table* device_chart(std::string_view name) {
+  for (const chart::Table* table : linked_device_charts()) {
+    if (table->name == name) return table;
+  }
+  return nullptr;
+}
+
 const Param* find_param(const ActorConfig& config, std::string_view name) {
   for (const Param& param : config.params) {
     if (param.name == name) return &param;

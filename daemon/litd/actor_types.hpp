@@ -97,6 +97,16 @@ struct ActorTypeRegistration {
   explicit ActorTypeRegistration(const HostActorType& type) { linked_actor_types().push_back(&type); }
 };
 
+// Charts of device actors litd knows by name (the firmware's charts compiled
+// for the host), for sending events by name and drawing them. The handshake
+// names each device actor's chart and its structural hash.
+std::vector<const chart::Table*>& linked_device_charts();
+const chart::Table* device_chart(std::string_view name);
+
+struct DeviceChartRegistration {
+  explicit DeviceChartRegistration(const chart::Table& table) { linked_device_charts().push_back(&table); }
+};
+
 }  // namespace lit::daemon
 
 #define LIT_ACTOR_TYPE_CONCAT2(a, b) a##b
@@ -105,3 +115,7 @@ struct ActorTypeRegistration {
 //   LIT_ACTOR_TYPE(my_type);   // my_type: a lit::daemon::HostActorType
 #define LIT_ACTOR_TYPE(type) \
   static const ::lit::daemon::ActorTypeRegistration LIT_ACTOR_TYPE_CONCAT(lit_actor_type_, __LINE__) { type }
+
+// At namespace scope: LIT_DEVICE_CHART(lit::chart::table_of<thermostat_chart>);
+#define LIT_DEVICE_CHART(table) \
+  static const ::lit::daemon::DeviceChartRegistration LIT_ACTOR_TYPE_CONCAT(lit_device_chart_, __LINE__) { table }

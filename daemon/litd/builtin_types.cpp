@@ -5,6 +5,7 @@
 // Both live on their tree's loop like any configured actor.
 #include <chrono>
 
+#include "demo_actors.hpp"
 #include "litd/actor_types.hpp"
 
 namespace lit::daemon {
@@ -81,4 +82,10 @@ const HostActorType worker_type{
 LIT_ACTOR_TYPE(worker_type);
 
 }  // namespace
+// The agent firmware's demo charts (agent-fw/apps/agent/demo_actors.hpp).
+LIT_DEVICE_CHART(chart::table_of<demo::blinky_chart>);
+LIT_DEVICE_CHART(chart::table_of<demo::sensor_chart>);
+LIT_DEVICE_CHART(chart::table_of<demo::thermostat_chart>);
+LIT_DEVICE_CHART(chart::table_of<demo::echo_chart>);
+
 }  // namespace lit::daemon

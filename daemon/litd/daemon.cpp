@@ -4,6 +4,7 @@
 #include "litd/daemon.hpp"
 
 #include <spdlog/spdlog.h>
+#include <sys/stat.h>
 
 #include <chrono>
 #include <deque>
@@ -145,8 +146,14 @@ ExitCode Daemon::start(Config config, std::string& error) {
     error = "could not start the worker loops";
     return kExitSoftware;
   }
+  control_ = std::make_unique<ControlService>(*this, &main_loop_);
+  set_log_hub(&control_->hub());
+  if (!start_control(error)) {
+    shutdown();
+    return kExitUnavailable;
+  }
   for (std::size_t i = 0; i < loops_->size(); ++i) {
-    monitors_.push_back(std::make_unique<LoopMonitor>());
+    monitors_.push_back(std::make_unique<LoopMonitor>(i, &control_->hub()));
     loops_->call_sync(i, [&] { loops_->scheduler(i).set_observer(monitors_[i].get()); });
   }
   if (config_.metrics.enabled) {
@@ -177,7 +184,12 @@ ExitCode Daemon::start(Config config, std::string& error) {
 bool Daemon::start_device(const DeviceConfig& device, std::size_t loop, std::string& error) {
   RunningDevice running{device.name, loop, nullptr};
   loops_->call_sync(loop, [&] {
-    running.host = std::make_unique<DeviceHost>(&loops_->loop(loop), loops_->scheduler(loop), device, boot_id_);
+    running.host = std::make_unique<DeviceHost>(&loops_->loop(loop),
+                                                loops_->scheduler(loop),
+                                                device,
+                                                boot_id_,
+                                                monitors_[loop].get(),
+                                                control_ ? &control_->hub() : nullptr);
     running.host->start();
   });
   if (!running.host) {
@@ -285,10 +297,35 @@ link::RemoteActor* Daemon::declare(std::string_view device, std::string_view rem
   return proxy;
 }
 
+bool Daemon::start_control(std::string& error) {
+  control::ControlServer::Options options;
+  options.group = config_.control.group;
+  options.mode = config_.control.mode;
+  options.logger = logger("control");
+  control_server_ = std::make_unique<control::ControlServer>(&main_loop_, *control_, options);
+  std::optional<std::string> failed;
+  if (const std::optional<int> fd = listened_fd("control")) {
+    failed = control_server_->adopt(*fd);
+  } else {
+    // The socket's directory (systemd's RuntimeDirectory= makes /run/litd).
+    const std::string& path = config_.control.socket;
+    const std::size_t slash = path.rfind('/');
+    if (slash != std::string::npos && slash > 0) mkdir(path.substr(0, slash).c_str(), 0755);
+    failed = control_server_->listen(path);
+  }
+  if (failed) {
+    error = "control: " + *failed;
+    return false;
+  }
+  return true;
+}
+
 void Daemon::shutdown() {
   if (shut_down_ || !loops_) return;
   shut_down_ = true;
   notifier_.stopping();
+  if (control_) control_->close();
+  if (control_server_) control_server_->close();
   logger("runtime")->info("shutting down {} trees in reverse start order", trees_.size());
   for (auto tree = trees_.rbegin(); tree != trees_.rend(); ++tree) stop_tree(*tree);
   trees_.clear();
@@ -301,6 +338,7 @@ void Daemon::shutdown() {
   // The lines' handles finish closing as their loops stop.
   loops_->stop();
   devices_.clear();
+  set_log_hub(nullptr);
   logger("runtime")->info("stopped");
 }
 

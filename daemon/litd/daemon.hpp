@@ -14,7 +14,9 @@
 #include <vector>
 
 #include "config/config.hpp"
+#include "control/server.hpp"
 #include "litd/actor_types.hpp"
+#include "litd/control_service.hpp"
 #include "litd/device_host.hpp"
 #include "litd/loop_monitor.hpp"
 #include "litd/tree.hpp"
@@ -56,6 +58,9 @@ class Daemon final : public DeviceDirectory {
   Daemon(const Daemon&) = delete;
   Daemon& operator=(const Daemon&) = delete;
 
+  // Opens the control socket (or takes the one systemd passed): false, with
+  // `error`, if it cannot.
+  bool start_control(std::string& error);
   // Starts everything `config` declares, or nothing: on failure whatever was
   // started is stopped again and the exit code says why.
   ExitCode start(Config config, std::string& error);
@@ -78,6 +83,7 @@ class Daemon final : public DeviceDirectory {
   const Config& config() const { return config_; }
 
  private:
+  friend class ControlService;
   struct RunningTree {
     std::string root;
     std::size_t loop = 0;
@@ -108,6 +114,8 @@ class Daemon final : public DeviceDirectory {
   Config config_;
   LoopPlan plan_;
   std::unique_ptr<LoopGroup> loops_;
+  std::unique_ptr<ControlService> control_;
+  std::unique_ptr<control::ControlServer> control_server_;
   std::vector<std::unique_ptr<LoopMonitor>> monitors_;  // one per loop, used on it
   Metrics metrics_;
   MetricsServer metrics_server_;

@@ -4,6 +4,9 @@
 
 #include <spdlog/spdlog.h>
 
+#include <chrono>
+
+#include "litd/actor_types.hpp"
 #include "litd/logging.hpp"
 
 namespace lit::daemon {
@@ -22,8 +25,8 @@ link::RemoteNodeConfig node_config(const DeviceConfig& config, std::uint64_t hos
 const char* reset_name(lit_wire_ResetReason reason) {
   switch (reason) {
     case lit_wire_ResetReason_RESET_REASON_UNSPECIFIED: return "unspecified";
-    case lit_wire_ResetReason_RESET_REASON_POWER_ON: return "power-on";
-    case lit_wire_ResetReason_RESET_REASON_HARD_FAULT: return "hard fault";
+    case lit_wire_ResetReason_RESET_REASON_POWER_ON: return "power_on";
+    case lit_wire_ResetReason_RESET_REASON_HARD_FAULT: return "hard_fault";
     case lit_wire_ResetReason_RESET_REASON_WATCHDOG: return "watchdog";
     case lit_wire_ResetReason_RESET_REASON_COMMANDED: return "commanded";
   }
@@ -32,7 +35,12 @@ const char* reset_name(lit_wire_ResetReason reason) {
 
 }  // namespace
 
-DeviceHost::DeviceHost(uv_loop_t* loop, Scheduler& scheduler, const DeviceConfig& config, std::uint64_t host_boot_id)
+DeviceHost::DeviceHost(uv_loop_t* loop,
+                       Scheduler& scheduler,
+                       const DeviceConfig& config,
+                       std::uint64_t host_boot_id,
+                       const LoopMonitor* names,
+                       EventHub* hub)
     : config_(config),
       log_(logger("link")),
       node_(scheduler, link::ByteSink{this, &DeviceHost::write_bytes}, node_config(config, host_boot_id)),
@@ -43,10 +51,14 @@ DeviceHost::DeviceHost(uv_loop_t* loop, Scheduler& scheduler, const DeviceConfig
                                 .reconnect_max_ms = config.reconnect_max_ms,
                                 .name = config.name},
             SerialLine::Callbacks{.on_bytes = [this](std::span<const std::uint8_t> bytes) { node_.on_bytes(bytes); },
-                                  .on_state = nullptr}) {
+                                  .on_state = nullptr}),
+      names_(names),
+      hub_(hub) {
   watch_ = new uv_timer_t;
   uv_timer_init(loop, watch_);
   watch_->data = this;
+  last_event_.fill(chart::kNone);
+  node_.set_observer(this);
 }
 
 DeviceHost::~DeviceHost() { stop(); }
@@ -69,6 +81,115 @@ void DeviceHost::stop() {
              [](uv_handle_t* handle) { delete reinterpret_cast<uv_timer_t*>(handle); });
     watch_ = nullptr;
   }
+}
+
+void DeviceHost::release() {
+  released_ = true;
+  line_.stop();
+  log_->info("{}: link released (the line is closed until it is resumed)", config_.name);
+}
+
+void DeviceHost::resume() {
+  if (!released_) return;
+  released_ = false;
+  line_.start();
+}
+
+int DeviceHost::link_state() const {
+  if (released_) return control::LINK_STATE_RELEASED;
+  if (node_.state() == link::EndpointState::rejected) return control::LINK_STATE_INCOMPATIBLE;
+  if (node_.ready()) return control::LINK_STATE_UP;
+  if (line_.state() == SerialLine::State::up) return control::LINK_STATE_CONNECTING;
+  return control::LINK_STATE_DOWN;
+}
+
+void DeviceHost::describe(control::Device& out) const {
+  const link::DeviceInfo& device = node_.device();
+  out.set_name(config_.name);
+  out.set_port(config_.port);
+  out.set_baud(config_.baud);
+  out.set_link_state(static_cast<control::LinkState>(link_state()));
+  out.set_boot_id(device.boot_id);
+  const std::string_view firmware = device.firmware.data();
+  const std::size_t space = firmware.rfind(' ');
+  out.set_firmware_name(std::string(firmware.substr(0, space)));
+  if (space != std::string_view::npos) out.set_firmware_version(std::string(firmware.substr(space + 1)));
+  out.set_firmware_hash(device.firmware_hash);
+  out.set_last_reset_reason(node_.counters().handshakes > 0 ? reset_name(device.last_reset) : "");
+  const link::SessionCounters session = node_.session_counters();
+  const link::FrameErrors& frames = node_.frame_errors();
+  const SerialLine::Counters& line = line_.counters();
+  control::LinkCounters& counters = *out.mutable_counters();
+  counters.set_frames_in(frames.frames_ok);
+  counters.set_frames_out(session.frames_sent);
+  counters.set_retransmissions(session.retransmissions);
+  counters.set_crc_errors(std::uint64_t{frames.body_crc} + frames.header_check);
+  counters.set_framing_errors(std::uint64_t{frames.cobs} + frames.too_long + frames.too_short + frames.length_mismatch);
+  counters.set_link_losses(node_.counters().link_losses);
+  counters.set_bytes_in(line.bytes_in);
+  counters.set_bytes_out(line.bytes_out);
+  counters.set_telemetry_dropped(node_.counters().telemetry_gaps);
+  out.set_rtt_us(static_cast<std::uint32_t>(session.srtt * 1000));
+  out.set_up_since_unix_ms(up_since_unix_ms_);
+  for (std::uint32_t i = 0; i < device.actor_count; ++i) out.add_actors(device.actors[i].path);
+}
+
+void DeviceHost::on_log(const lit_wire_Log& log) {
+  if (hub_ == nullptr) return;
+  control::Response item;
+  control::LogRecord& record = *item.mutable_log_record();
+  record.set_time_unix_us(
+      std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::system_clock::now().time_since_epoch())
+          .count());
+  switch (link::wire_value(log.level)) {
+    case lit_wire_LogLevel_LOG_LEVEL_DEBUG: record.set_level(control::LOG_LEVEL_DEBUG); break;
+    case lit_wire_LogLevel_LOG_LEVEL_WARNING: record.set_level(control::LOG_LEVEL_WARN); break;
+    case lit_wire_LogLevel_LOG_LEVEL_ERROR: record.set_level(control::LOG_LEVEL_ERROR); break;
+    default: record.set_level(control::LOG_LEVEL_INFO); break;
+  }
+  record.set_logger(config_.name);
+  record.set_device(config_.name);
+  if (log.actor < node_.device().actor_count) record.set_actor(node_.device().actors[log.actor].path);
+  record.set_text(std::string(link::text_of(log.text)));
+  hub_->publish(std::move(item));
+}
+
+void DeviceHost::on_trace(const lit_wire_Trace& trace) {
+  if (hub_ == nullptr || trace.actor >= node_.device().actor_count) return;
+  const lit_wire_ActorInfo& info = node_.device().actors[trace.actor];
+  const chart::Table* table = device_chart(info.chart);
+  const std::int32_t kind = link::wire_value(trace.kind);
+  if (kind == lit_wire_TraceKind_TRACE_KIND_EVENT) {
+    last_event_[trace.actor] = static_cast<chart::EventId>(trace.event_id);
+    return;
+  }
+  if (kind != lit_wire_TraceKind_TRACE_KIND_TRANSITION) return;
+  control::Response item;
+  control::TraceEvent& event = *item.mutable_trace_event();
+  event.set_time_unix_us(
+      std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::system_clock::now().time_since_epoch())
+          .count());
+  // The host's name for it: the configured path of its proxy, else the device's path.
+  event.set_path(info.path);
+  for (const link::RemoteActor& proxy : const_cast<link::RemoteNode&>(node_).proxies()) {
+    if (proxy.path() != std::string_view(info.path) || names_ == nullptr) continue;
+    if (const LoopMonitor::ActorStats* stats = names_->find(proxy)) event.set_path(stats->path);
+  }
+  event.mutable_location()->set_device(config_.name);
+  event.set_kind(control::TRACE_KIND_TRANSITION);
+  event.set_incarnation(trace.incarnation);
+  const auto state_name = [&](std::uint32_t state) {
+    return table != nullptr && state < table->state_count ? std::string(table->states[state].name)
+                                                          : "state " + std::to_string(state);
+  };
+  const chart::EventId last = last_event_[trace.actor];
+  if (last != chart::kNone) {
+    event.set_event(table != nullptr && last < table->event_count ? std::string(table->events[last].name)
+                                                                  : "event " + std::to_string(last));
+  }
+  if (trace.from_state != 255) event.add_from(state_name(trace.from_state));
+  event.add_to(state_name(trace.to_state));
+  hub_->publish(std::move(item));
 }
 
 void DeviceHost::write_bytes(void* context, std::span<const std::uint8_t> bytes) {
@@ -118,6 +239,10 @@ void DeviceHost::watch_link() {
   if (counters.handshakes != handshakes_seen_) {
     handshakes_seen_ = counters.handshakes;
     rejection_logged_ = false;
+    up_since_unix_ms_ =
+        std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+            .count();
+    last_event_.fill(chart::kNone);
     const link::DeviceInfo& device = node_.device();
     log_->info("{}: link up: {} (build {:016x}), boot id {:016x}, {} actors, last reset: {}{}",
                config_.name,

@@ -11,8 +11,11 @@
 #include <string>
 
 #include "config/config.hpp"
+#include "control.pb.h"
 #include "device/serial_line.hpp"
 #include "lit/link/remote.hpp"
+#include "litd/event_hub.hpp"
+#include "litd/loop_monitor.hpp"
 #include "metrics/metrics.hpp"
 
 namespace spdlog {
@@ -21,9 +24,16 @@ class logger;
 
 namespace lit::daemon {
 
-class DeviceHost {
+class DeviceHost final : public link::RemoteNodeObserver {
  public:
-  DeviceHost(uv_loop_t* loop, Scheduler& scheduler, const DeviceConfig& config, std::uint64_t host_boot_id);
+  // `names` (the loop's monitor) names the host proxies of device actors in
+  // trace events; `hub` takes the device's log lines and traces.
+  DeviceHost(uv_loop_t* loop,
+             Scheduler& scheduler,
+             const DeviceConfig& config,
+             std::uint64_t host_boot_id,
+             const LoopMonitor* names,
+             EventHub* hub);
   ~DeviceHost();
   DeviceHost(const DeviceHost&) = delete;
   DeviceHost& operator=(const DeviceHost&) = delete;
@@ -41,6 +51,18 @@ class DeviceHost {
   const link::RemoteNode& node() const { return node_; }
   const SerialLine& line() const { return line_; }
   bool link_up() const { return node_.ready(); }
+  // As the control API names it (control::LinkState).
+  int link_state() const;
+  void describe(control::Device& out) const;
+  // For flashing: closes the line and keeps it closed (the link times out,
+  // device children get noconnection) until resume() opens it again.
+  void release();
+  void resume();
+  bool released() const { return released_; }
+
+  // RemoteNodeObserver: the device's log lines and traces to the hub.
+  void on_log(const lit_wire_Log& log) override;
+  void on_trace(const lit_wire_Trace& trace) override;
   // The link's counters for the metrics; the RTT histogram gains the smoothed
   // RTT once per call while new RTT samples arrive. Views into this object.
   DeviceSample sample();
@@ -58,6 +80,11 @@ class DeviceHost {
   std::uint32_t handshakes_seen_ = 0;
   std::uint32_t losses_seen_ = 0;
   bool rejection_logged_ = false;
+  const LoopMonitor* names_;
+  EventHub* hub_;
+  bool released_ = false;
+  std::int64_t up_since_unix_ms_ = 0;
+  std::array<chart::EventId, link::kMaxDeviceActors> last_event_{};
   RttHistogram rtt_{};
   std::uint32_t rtt_samples_seen_ = 0;
 };

@@ -3,15 +3,20 @@
 #include "litd/logging.hpp"
 
 #include <spdlog/pattern_formatter.h>
+#include <spdlog/sinks/base_sink.h>
+#include <spdlog/sinks/dist_sink.h>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
 #include <sys/stat.h>
 
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <mutex>
 #include <vector>
+
+#include "litd/event_hub.hpp"
 
 namespace lit::daemon {
 namespace {
@@ -32,9 +37,46 @@ std::unique_ptr<spdlog::formatter> make_formatter(const std::string& pattern) {
   return formatter;
 }
 
+// Hands each line to the event hub while one is set.
+class HubSink final : public spdlog::sinks::base_sink<std::mutex> {
+ public:
+  void set(EventHub* hub) {
+    std::lock_guard lock(mutex_);
+    hub_ = hub;
+  }
+
+ protected:
+  void sink_it_(const spdlog::details::log_msg& message) override {
+    if (hub_ == nullptr) return;
+    static constexpr control::LogLevel kLevels[] = {control::LOG_LEVEL_TRACE,
+                                                    control::LOG_LEVEL_DEBUG,
+                                                    control::LOG_LEVEL_INFO,
+                                                    control::LOG_LEVEL_WARN,
+                                                    control::LOG_LEVEL_ERROR,
+                                                    control::LOG_LEVEL_CRITICAL,
+                                                    control::LOG_LEVEL_CRITICAL};
+    control::Response item;
+    control::LogRecord& record = *item.mutable_log_record();
+    record.set_time_unix_us(
+        std::chrono::duration_cast<std::chrono::microseconds>(message.time.time_since_epoch()).count());
+    record.set_level(kLevels[static_cast<std::size_t>(message.level)]);
+    record.set_logger(std::string(message.logger_name.begin(), message.logger_name.end()));
+    record.set_text(std::string(message.payload.begin(), message.payload.end()));
+    hub_->publish(std::move(item));
+  }
+  void flush_() override {}
+
+ private:
+  EventHub* hub_ = nullptr;
+};
+
 struct Settings {
   std::mutex mutex;
-  spdlog::sink_ptr sink = std::make_shared<spdlog::sinks::stderr_color_sink_mt>();
+  std::shared_ptr<HubSink> hub_sink = std::make_shared<HubSink>();
+  spdlog::sink_ptr output = std::make_shared<spdlog::sinks::stderr_color_sink_mt>();
+  // Every logger writes here: stderr (or the journal) and the hub.
+  std::shared_ptr<spdlog::sinks::dist_sink_mt> sink =
+      std::make_shared<spdlog::sinks::dist_sink_mt>(std::vector<spdlog::sink_ptr>{output, hub_sink});
   spdlog::level::level_enum level = spdlog::level::info;
   std::vector<std::pair<std::string, spdlog::level::level_enum>> components;
   std::string pattern = "%Y-%m-%d %H:%M:%S.%e %^%-5l%$ [%n] %v";
@@ -102,7 +144,8 @@ bool configure_logging(const LogConfig& config, bool journal, std::string& error
   // The journal stamps time itself and reads "<N>" as the priority.
   s.pattern = journal ? "<%*>[%n] %v" : "%Y-%m-%d %H:%M:%S.%e %^%-5l%$ [%n] %v";
   if (journal) {
-    s.sink = std::make_shared<spdlog::sinks::stderr_sink_mt>();
+    s.output = std::make_shared<spdlog::sinks::stderr_sink_mt>();
+    s.sink->set_sinks({s.output, s.hub_sink});
   }
   // Loggers the daemon's parts create by themselves (spdlog::get, else a
   // factory) find these, registered with the shared sink and levels.
@@ -119,6 +162,8 @@ bool configure_logging(const LogConfig& config, bool journal, std::string& error
   });
   return true;
 }
+
+void set_log_hub(EventHub* hub) { settings().hub_sink->set(hub); }
 
 bool stderr_is_journal() {
   const char* stream = std::getenv("JOURNAL_STREAM");

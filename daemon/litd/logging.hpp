@@ -17,6 +17,8 @@ class logger;
 
 namespace lit::daemon {
 
+class EventHub;
+
 // The component's logger, created on first use with the current settings.
 std::shared_ptr<spdlog::logger> logger(std::string_view component);
 
@@ -26,6 +28,10 @@ bool parse_log_level(std::string_view name, int& level, std::string& error);
 // Applies a default level and per-component levels (also to loggers created
 // before). `journal`: format for the journal (see above).
 bool configure_logging(const LogConfig& config, bool journal, std::string& error);
+
+// Every line logged from now on also goes to `hub` as a LogRecord (for
+// `litctl logs`); null stops that.
+void set_log_hub(EventHub* hub);
 
 // True when stderr goes to the journal (systemd sets JOURNAL_STREAM to its
 // device and inode).

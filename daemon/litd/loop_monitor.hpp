@@ -7,10 +7,12 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <unordered_map>
 
 #include "lit/scheduler.hpp"
+#include "litd/event_hub.hpp"
 
 namespace spdlog {
 class logger;
@@ -20,15 +22,27 @@ namespace lit::daemon {
 
 class LoopMonitor final : public Observer {
  public:
+  struct Failure {
+    ExitKind kind = ExitKind::failed;
+    std::string detail;
+    std::int64_t time_unix_ms = 0;
+    std::uint32_t incarnation = 0;
+  };
   struct ActorStats {
     std::string path;
     std::string type;
     std::uint64_t messages = 0;
     std::uint64_t starts = 0;
+    std::uint64_t failures = 0;
     std::uint64_t escalations = 0;
+    std::int64_t started_unix_ms = 0;
+    std::optional<Failure> last_failure;
+    chart::EventId last_event = chart::kNone;  // for trace lines
   };
 
-  LoopMonitor();
+  LoopMonitor(std::size_t loop, EventHub* hub);
+  // Transitions of traced actors go to the hub only while someone listens.
+  void set_tracing(bool on) { tracing_ = on; }
 
   // The configured path and type of an actor on this loop (a tree registers
   // its nodes when it is built or reconciled). Counts survive re-registering.
@@ -41,10 +55,15 @@ class LoopMonitor final : public Observer {
   void on_exited(const ActorCore& actor, std::uint32_t incarnation, Reason reason) override;
   void on_dispatched(const ActorCore& actor, chart::EventId event, chart::Outcome outcome) override;
   void on_escalated(const ActorCore& supervisor, Reason reason) override;
+  void on_trace(const ActorCore& actor, chart::TraceRecord record) override;
 
  private:
   std::string path_of(const ActorCore& actor) const;
+  void publish_lifecycle(const ActorCore& actor, int kind, std::uint32_t incarnation, const Reason* reason);
 
+  std::size_t loop_;
+  EventHub* hub_;
+  bool tracing_ = false;
   std::shared_ptr<spdlog::logger> log_;
   std::unordered_map<const ActorCore*, ActorStats> actors_;
 };

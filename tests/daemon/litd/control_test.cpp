@@ -1,0 +1,348 @@
+// litd's control API end to end: a real litd process (argv[1]) with a small
+// tree, asked over its control socket with the control client. Each test
+// starts its own litd in a fresh directory.
+#include <fcntl.h>
+#include <gtest/gtest.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <csignal>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <thread>
+
+#include "control/client.hpp"
+#include "control/protocol.hpp"
+
+extern char** environ;
+
+namespace {
+
+std::string g_litd;
+
+using lit::control::ControlClient;
+using lit::control::Request;
+using lit::control::Response;
+using namespace std::chrono_literals;
+
+constexpr const char* kTree = R"(
+[daemon]
+workers = 2
+[metrics]
+enabled = false
+[control]
+socket = "@DIR@/control.sock"
+
+[[actor]]
+path = "gw"
+type = "supervisor"
+intensity = 5
+period = "10s"
+
+[[actor]]
+path = "gw/tick"
+type = "ticker"
+[actor.params]
+period = "20ms"
+
+[[actor]]
+path = "gw/cell"
+type = "supervisor"
+strategy = "one_for_all"
+
+[[actor]]
+path = "gw/cell/first"
+type = "worker"
+
+[[actor]]
+path = "gw/cell/second"
+type = "worker"
+)";
+
+class Litd {
+ public:
+  Litd() {
+    char pattern[] = "/tmp/litd-control-XXXXXX";
+    dir_ = mkdtemp(pattern);
+    std::string config = kTree;
+    config.replace(config.find("@DIR@"), 5, dir_);
+    std::ofstream(dir_ + "/litd.toml") << config;
+    const std::string log = dir_ + "/litd.log";
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_addopen(&actions, 2, log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    std::string config_path = dir_ + "/litd.toml";
+    char* argv[] = {g_litd.data(), const_cast<char*>("--config"), config_path.data(), nullptr};
+    posix_spawn(&pid_, argv[0], &actions, nullptr, argv, environ);
+    posix_spawn_file_actions_destroy(&actions);
+  }
+  ~Litd() {
+    kill(pid_, SIGTERM);
+    int status = 0;
+    waitpid(pid_, &status, 0);
+    std::filesystem::remove_all(dir_);
+  }
+  Litd(const Litd&) = delete;
+  Litd& operator=(const Litd&) = delete;
+
+  ControlClient connect() const {
+    for (int attempt = 0; attempt < 500; ++attempt) {
+      auto client = ControlClient::connect(dir_ + "/control.sock", 100ms);
+      if (client) return std::move(*client);
+      std::this_thread::sleep_for(10ms);
+    }
+    ADD_FAILURE() << "litd's control socket never answered";
+    std::abort();
+  }
+
+ private:
+  std::string dir_;
+  pid_t pid_ = -1;
+};
+
+Response call(ControlClient& client, Request request) {
+  auto response = client.call(std::move(request), 10s);
+  EXPECT_TRUE(response.ok()) << (response.ok() ? "" : response.error().message);
+  return response.ok() ? *response : Response{};
+}
+
+Request inspect(const std::string& path) {
+  Request request;
+  request.mutable_inspect()->set_path(path);
+  return request;
+}
+
+Request supervise(const std::string& path, lit::control::SupervisionAction action) {
+  Request request;
+  request.mutable_supervision()->set_path(path);
+  request.mutable_supervision()->set_action(action);
+  request.mutable_supervision()->set_wait(true);
+  return request;
+}
+
+Request send(const std::string& path, const std::string& event) {
+  Request request;
+  request.mutable_send()->set_path(path);
+  request.mutable_send()->set_event(event);
+  return request;
+}
+
+TEST(LitdControl, status_names_the_version_the_trees_and_the_worker_loops) {
+  Litd litd;
+  ControlClient client = litd.connect();
+  Request request;
+  request.mutable_status();
+  const Response response = call(client, request);
+  ASSERT_EQ(response.status(), lit::control::STATUS_OK) << response.message();
+  EXPECT_EQ(response.status_reply().version(), "0.1.0");
+  EXPECT_EQ(response.status_reply().worker_loops(), 2U);
+  ASSERT_EQ(response.status_reply().trees_size(), 1);
+  EXPECT_EQ(response.status_reply().trees(0).path(), "gw");
+  EXPECT_EQ(response.status_reply().trees(0).actors(), 5U);
+  EXPECT_EQ(response.status_reply().trees(0).state(), lit::control::RUN_STATE_RUNNING);
+}
+
+TEST(LitdControl, the_tree_nests_children_under_their_supervisors_with_strategies_types_and_states) {
+  Litd litd;
+  ControlClient client = litd.connect();
+  Request request;
+  request.mutable_tree();
+  const Response response = call(client, request);
+  ASSERT_EQ(response.tree().roots_size(), 1);
+  const lit::control::Node& root = response.tree().roots(0);
+  EXPECT_EQ(root.path(), "gw");
+  EXPECT_EQ(root.kind(), lit::control::NODE_KIND_SUPERVISOR);
+  EXPECT_EQ(root.strategy_or_type(), "one_for_one");
+  ASSERT_EQ(root.children_size(), 2);
+  EXPECT_EQ(root.children(0).path(), "gw/tick");
+  EXPECT_EQ(root.children(0).strategy_or_type(), "ticker");
+  EXPECT_EQ(root.children(0).state(), lit::control::RUN_STATE_RUNNING);
+  ASSERT_EQ(root.children(0).configuration_size(), 1);
+  EXPECT_EQ(root.children(0).configuration(0), "ticking");
+  EXPECT_EQ(root.children(0).restart_type(), "permanent");
+  const lit::control::Node& cell = root.children(1);
+  EXPECT_EQ(cell.strategy_or_type(), "one_for_all");
+  ASSERT_EQ(cell.children_size(), 2);
+  EXPECT_EQ(cell.children(1).path(), "gw/cell/second");
+}
+
+TEST(LitdControl, an_unknown_path_is_not_found_with_the_closest_match) {
+  Litd litd;
+  ControlClient client = litd.connect();
+  Response response = call(client, inspect("gw/tik"));
+  EXPECT_EQ(response.status(), lit::control::STATUS_NOT_FOUND);
+  EXPECT_EQ(response.closest_match(), "gw/tick");
+  EXPECT_EQ(response.message(), "no actor named gw/tik; did you mean gw/tick?");
+  response = call(client, inspect("second"));
+  EXPECT_EQ(response.status(), lit::control::STATUS_NOT_FOUND);
+  EXPECT_EQ(response.closest_match(), "gw/cell/second");
+}
+
+TEST(LitdControl, a_failure_sent_as_an_event_is_restarted_and_inspect_reports_it) {
+  Litd litd;
+  ControlClient client = litd.connect();
+  const Response before = call(client, inspect("gw/tick"));
+  ASSERT_EQ(before.status(), lit::control::STATUS_OK) << before.message();
+  const std::uint32_t incarnation = before.inspect().node().incarnation();
+  EXPECT_EQ(before.inspect().chart(), "ticker");
+  EXPECT_EQ(before.inspect().declared_at().line(), 15U);
+
+  const Response sent = call(client, send("gw/tick", "fail"));
+  ASSERT_EQ(sent.status(), lit::control::STATUS_OK) << sent.message();
+  Response after;
+  for (int i = 0; i < 200; ++i) {
+    after = call(client, inspect("gw/tick"));
+    if (after.inspect().node().incarnation() > incarnation) break;
+    std::this_thread::sleep_for(10ms);
+  }
+  EXPECT_GT(after.inspect().node().incarnation(), incarnation);
+  EXPECT_EQ(after.inspect().counters().restarts(), 1U);
+  EXPECT_EQ(after.inspect().last_failure().reason(), "failed");
+  EXPECT_EQ(after.inspect().last_failure().detail(), "fail requested");
+  EXPECT_EQ(after.inspect().last_failure().incarnation(), incarnation);
+  EXPECT_GT(after.inspect().counters().messages_processed(), 0U);
+}
+
+TEST(LitdControl, send_refuses_an_event_the_chart_does_not_have) {
+  Litd litd;
+  ControlClient client = litd.connect();
+  const Response response = call(client, send("gw/cell/first", "explode"));
+  EXPECT_EQ(response.status(), lit::control::STATUS_INVALID_ARGUMENT);
+  EXPECT_EQ(response.message(), "gw/cell/first takes no event 'explode'");
+}
+
+TEST(LitdControl, restart_of_a_subtree_stops_and_starts_its_children_and_reports_new_incarnations) {
+  Litd litd;
+  ControlClient client = litd.connect();
+  const std::uint32_t first = call(client, inspect("gw/cell/first")).inspect().node().incarnation();
+  const Response response = call(client, supervise("gw/cell", lit::control::SUPERVISION_ACTION_RESTART));
+  ASSERT_EQ(response.status(), lit::control::STATUS_OK) << response.message();
+  EXPECT_TRUE(response.supervision().completed());
+  EXPECT_GT(response.supervision().incarnation(), 0U);
+  ASSERT_EQ(response.supervision().affected_size(), 6);
+  EXPECT_EQ(response.supervision().affected(0), "stopped gw/cell");
+  EXPECT_EQ(response.supervision().affected(3), "started gw/cell");
+  EXPECT_GT(call(client, inspect("gw/cell/first")).inspect().node().incarnation(), first);
+}
+
+TEST(LitdControl, stop_keeps_a_child_stopped_until_start) {
+  Litd litd;
+  ControlClient client = litd.connect();
+  Response response = call(client, supervise("gw/tick", lit::control::SUPERVISION_ACTION_STOP));
+  ASSERT_EQ(response.status(), lit::control::STATUS_OK) << response.message();
+  EXPECT_EQ(call(client, inspect("gw/tick")).inspect().node().state(), lit::control::RUN_STATE_STOPPED);
+  response = call(client, supervise("gw/tick", lit::control::SUPERVISION_ACTION_START));
+  ASSERT_EQ(response.status(), lit::control::STATUS_OK) << response.message();
+  EXPECT_EQ(call(client, inspect("gw/tick")).inspect().node().state(), lit::control::RUN_STATE_RUNNING);
+  response = call(client, supervise("gw/tick", lit::control::SUPERVISION_ACTION_START));
+  EXPECT_EQ(response.status(), lit::control::STATUS_FAILED_PRECONDITION);
+  EXPECT_EQ(response.message(), "gw/tick is already running");
+  response = call(client, supervise("gw", lit::control::SUPERVISION_ACTION_RESTART));
+  EXPECT_EQ(response.status(), lit::control::STATUS_FAILED_PRECONDITION);
+}
+
+TEST(LitdControl, the_chart_of_an_actor_has_its_states_transitions_and_active_configuration) {
+  Litd litd;
+  ControlClient client = litd.connect();
+  Request request;
+  request.mutable_chart()->set_path("gw/tick");
+  const Response response = call(client, request);
+  ASSERT_EQ(response.status(), lit::control::STATUS_OK) << response.message();
+  EXPECT_EQ(response.chart().name(), "ticker");
+  ASSERT_EQ(response.chart().states_size(), 1);
+  EXPECT_EQ(response.chart().states(0).name(), "ticking");
+  EXPECT_EQ(response.chart().transitions_size(), 2);
+  ASSERT_EQ(response.chart().active_size(), 1);
+  EXPECT_EQ(response.chart().active(0), 0U);
+}
+
+TEST(LitdControl, a_trace_stream_sees_a_failure_and_the_restart) {
+  Litd litd;
+  ControlClient tracer = litd.connect();
+  ControlClient client = litd.connect();
+  std::thread sender([&] {
+    std::this_thread::sleep_for(200ms);
+    call(client, send("gw/cell/second", "fail"));
+  });
+  Request request;
+  request.mutable_trace()->add_paths("gw/cell");
+  std::vector<std::string> seen;
+  auto end = tracer.stream(
+      request,
+      [&](const Response& item) {
+        if (!item.has_trace_event()) return true;
+        const auto& event = item.trace_event();
+        std::string line = lit::control::TraceKind_Name(event.kind()) + " " + event.path();
+        if (event.kind() == lit::control::TRACE_KIND_TRANSITION) {
+          line += event.event().empty() ? " (initial)" : " on " + event.event();
+        }
+        seen.push_back(line);
+        return line != "TRACE_KIND_RESTARTED gw/cell/second";
+      },
+      5s);
+  sender.join();
+  ASSERT_TRUE(end.ok()) << end.error().message;
+  // The event's transition, the failure, one_for_all stopping the sibling, and
+  // both started again in order, each entering its initial state.
+  const std::vector<std::string> expected = {"TRACE_KIND_TRANSITION gw/cell/second on fail",
+                                             "TRACE_KIND_FAILURE gw/cell/second",
+                                             "TRACE_KIND_STOPPED gw/cell/first",
+                                             "TRACE_KIND_TRANSITION gw/cell/first (initial)",
+                                             "TRACE_KIND_RESTARTED gw/cell/first",
+                                             "TRACE_KIND_TRANSITION gw/cell/second (initial)",
+                                             "TRACE_KIND_RESTARTED gw/cell/second"};
+  EXPECT_EQ(seen, expected);
+}
+
+TEST(LitdControl, the_log_stream_starts_with_the_backlog) {
+  Litd litd;
+  ControlClient client = litd.connect();
+  Request request;
+  request.mutable_logs()->set_backlog(50);
+  std::vector<std::string> lines;
+  auto end = client.stream(request, [&](const Response& item) {
+    if (item.has_log_record()) lines.push_back(item.log_record().logger() + ": " + item.log_record().text());
+    return true;
+  });
+  ASSERT_TRUE(end.ok()) << end.error().message;
+  bool started = false;
+  for (const std::string& line : lines) started = started || line == "runtime: started: 1 tree, 5 actors";
+  EXPECT_TRUE(started) << testing::PrintToString(lines);
+}
+
+TEST(LitdControl, top_reports_message_rates_busiest_first) {
+  Litd litd;
+  ControlClient client = litd.connect();
+  Request request;
+  request.mutable_top()->set_interval_ms(200);
+  int snapshots = 0;
+  lit::control::TopSnapshot last;
+  auto end = client.stream(
+      request,
+      [&](const Response& item) {
+        if (!item.has_top()) return true;
+        last = item.top();
+        return ++snapshots < 3;
+      },
+      5s);
+  ASSERT_TRUE(end.ok()) << end.error().message;
+  ASSERT_GT(last.actors_size(), 0);
+  EXPECT_EQ(last.actors(0).path(), "gw/tick");  // the only busy one: 50 ticks a second
+  EXPECT_GT(last.actors(0).messages_per_second(), 10.0);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  testing::InitGoogleTest(&argc, argv);
+  if (argc != 2) {
+    std::fprintf(stderr, "usage: %s LITD\n", argv[0]);
+    return 2;
+  }
+  g_litd = argv[1];
+  return RUN_ALL_TESTS();
+}
