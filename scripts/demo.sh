@@ -54,8 +54,12 @@ mkdir -p "$dir"
 rm -f "$dir/link.sock" "$dir/board0" "$dir/litd.log" "$dir/console.log"
 pids=()
 cleanup() {
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-  wait 2>/dev/null || true
+  {
+    [ -n "${socat_loop:-}" ] && kill -9 "$socat_loop"
+    pkill -f "PTY,link=$dir/board0"
+    for pid in "${pids[@]}"; do kill "$pid"; done
+    wait
+  } 2>/dev/null || true
 }
 trap cleanup EXIT
 
@@ -70,9 +74,11 @@ if [ -z "$port" ]; then
     -serial "unix:$dir/link.sock,server=on,wait=on" &
   pids+=($!)
   for _ in $(seq 100); do [ -S "$dir/link.sock" ] && break; sleep 0.1; done
-  # The pty stands in for the board's tty; litd opens it with termios.
-  socat "PTY,link=$port,rawer,wait-slave" "UNIX-CONNECT:$dir/link.sock" &
-  pids+=($!)
+  # The pty stands in for the board's tty; litd opens it with termios. A pty
+  # ends when litd closes it (a restart, a released link), so socat comes
+  # back each time, as a USB serial device does after a reset.
+  (while :; do socat "PTY,link=$port,rawer,wait-slave" "UNIX-CONNECT:$dir/link.sock" || sleep 0.1; done) &
+  socat_loop=$!
   for _ in $(seq 100); do [ -e "$port" ] && break; sleep 0.1; done
 fi
 

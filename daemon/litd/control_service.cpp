@@ -331,7 +331,8 @@ void ControlService::inspect(const control::InspectRequest& request, control::Re
         }
         reply.set_started_unix_ms(stats->started_unix_ms);
       }
-      if (node->proxy != nullptr && node->proxy->last_exit_detail()[0] != '\0' && !reply.has_last_failure()) {
+      // A device actor's own words for its last exit, as the device reported them.
+      if (node->proxy != nullptr && node->proxy->last_exit_detail()[0] != '\0') {
         reply.mutable_last_failure()->set_detail(node->proxy->last_exit_detail());
       }
     });

@@ -17,6 +17,7 @@
 
 #include "control/client.hpp"
 #include "control/protocol.hpp"
+#include "elf_build_id.hpp"
 
 extern char** environ;
 
@@ -63,13 +64,127 @@ path = "gw/cell/second"
 type = "worker"
 )";
 
+// The agent firmware on QEMU behind a pty, as a board on /dev/ttyACM0 would
+// be: LIT_AGENT_ELF and LIT_AGENT_MACHINE name the image and the board
+// (scripts/test.sh sets them once the firmware is built).
+constexpr const char* kBoardTree = R"(
+[daemon]
+workers = 2
+[metrics]
+enabled = false
+[control]
+socket = "@DIR@/control.sock"
+
+[[device]]
+name = "board0"
+port = "@DIR@/board0"
+reconnect = { min = "50ms", max = "200ms" }
+
+[[actor]]
+path = "gw"
+type = "supervisor"
+intensity = 5
+period = "10s"
+
+[[actor]]
+path = "gw/cell"
+type = "supervisor"
+strategy = "one_for_all"
+intensity = 5
+period = "10s"
+
+[[actor]]
+path = "gw/cell/logic"
+type = "worker"
+
+[[actor]]
+path = "gw/cell/thermostat"
+device = "board0"
+remote = "/dev/thermostat"
+)";
+
+// Each in a process group of its own, so the whole group can be stopped.
+pid_t spawn(std::vector<std::string> args, const std::string& output) {
+  posix_spawnattr_t attributes;
+  posix_spawnattr_init(&attributes);
+  posix_spawnattr_setflags(&attributes, POSIX_SPAWN_SETPGROUP);
+  posix_spawnattr_setpgroup(&attributes, 0);
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_addopen(&actions, 1, output.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
+  posix_spawn_file_actions_addopen(&actions, 2, output.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
+  std::vector<char*> argv;
+  for (std::string& arg : args) argv.push_back(arg.data());
+  argv.push_back(nullptr);
+  pid_t pid = -1;
+  posix_spawnp(&pid, argv[0], &actions, &attributes, argv.data(), environ);
+  posix_spawn_file_actions_destroy(&actions);
+  posix_spawnattr_destroy(&attributes);
+  return pid;
+}
+
+class Board {
+ public:
+  explicit Board(const std::string& dir) {
+    const char* elf = std::getenv("LIT_AGENT_ELF");
+    const char* machine = std::getenv("LIT_AGENT_MACHINE");
+    if (elf == nullptr || machine == nullptr) return;
+    elf_ = elf;
+    const std::string socket = dir + "/link.sock";
+    qemu_ = spawn({"qemu-system-arm",
+                   "-M",
+                   machine,
+                   "-nographic",
+                   "-monitor",
+                   "none",
+                   "-semihosting-config",
+                   "enable=on,target=native",
+                   "-kernel",
+                   elf,
+                   "-serial",
+                   "file:" + dir + "/console.log",
+                   "-serial",
+                   "unix:" + socket + ",server=on,wait=on"},
+                  dir + "/qemu.log");
+    for (int i = 0; i < 500 && !std::filesystem::exists(socket); ++i) std::this_thread::sleep_for(10ms);
+    // A pty ends when its user closes it (litd releasing the link), so socat
+    // comes back each time, as a USB serial device does after a reset.
+    socat_ = spawn({"sh",
+                    "-c",
+                    "while :; do socat PTY,link=" + dir + "/board0,rawer,wait-slave UNIX-CONNECT:" + socket +
+                        "; sleep 0.05; done"},
+                   dir + "/socat.log");
+    for (int i = 0; i < 500 && !std::filesystem::exists(dir + "/board0"); ++i) std::this_thread::sleep_for(10ms);
+  }
+  ~Board() {
+    for (pid_t pid : {socat_, qemu_}) {
+      if (pid <= 0) continue;
+      kill(-pid, SIGTERM);
+      int status = 0;
+      waitpid(pid, &status, 0);
+    }
+  }
+  Board(const Board&) = delete;
+  Board& operator=(const Board&) = delete;
+  bool present() const { return qemu_ > 0; }
+  const std::string& elf() const { return elf_; }
+
+ private:
+  std::string elf_;
+  pid_t qemu_ = -1;
+  pid_t socat_ = -1;
+};
+
 class Litd {
  public:
-  Litd() {
+  explicit Litd(const char* tree = kTree) {
     char pattern[] = "/tmp/litd-control-XXXXXX";
     dir_ = mkdtemp(pattern);
-    std::string config = kTree;
-    config.replace(config.find("@DIR@"), 5, dir_);
+    if (tree == kBoardTree) board_ = std::make_unique<Board>(dir_);
+    std::string config = tree;
+    for (std::size_t at = config.find("@DIR@"); at != std::string::npos; at = config.find("@DIR@")) {
+      config.replace(at, 5, dir_);
+    }
     std::ofstream(dir_ + "/litd.toml") << config;
     const std::string log = dir_ + "/litd.log";
     posix_spawn_file_actions_t actions;
@@ -84,8 +199,11 @@ class Litd {
     kill(pid_, SIGTERM);
     int status = 0;
     waitpid(pid_, &status, 0);
-    std::filesystem::remove_all(dir_);
+    board_.reset();
+    if (!testing::Test::HasFailure()) std::filesystem::remove_all(dir_);
   }
+  const Board* board() const { return board_.get(); }
+  const std::string& dir() const { return dir_; }
   Litd(const Litd&) = delete;
   Litd& operator=(const Litd&) = delete;
 
@@ -101,6 +219,7 @@ class Litd {
 
  private:
   std::string dir_;
+  std::unique_ptr<Board> board_;
   pid_t pid_ = -1;
 };
 
@@ -333,6 +452,93 @@ TEST(LitdControl, top_reports_message_rates_busiest_first) {
   ASSERT_GT(last.actors_size(), 0);
   EXPECT_EQ(last.actors(0).path(), "gw/tick");  // the only busy one: 50 ticks a second
   EXPECT_GT(last.actors(0).messages_per_second(), 10.0);
+}
+
+// ---- a board on QEMU ------------------------------------------------------------------------
+
+Response devices(ControlClient& client) {
+  Request request;
+  request.mutable_devices();
+  return call(client, request);
+}
+
+// Waits for the link and for the device child to be attached.
+bool wait_for_board(ControlClient& client) {
+  for (int i = 0; i < 1000; ++i) {
+    const Response reply = devices(client);
+    const Response thermostat = call(client, inspect("gw/cell/thermostat"));
+    if (reply.devices().devices_size() == 1 && reply.devices().devices(0).link_state() == lit::control::LINK_STATE_UP &&
+        thermostat.inspect().node().state() == lit::control::RUN_STATE_RUNNING) {
+      return true;
+    }
+    std::this_thread::sleep_for(20ms);
+  }
+  return false;
+}
+
+class LitdBoard : public testing::Test {
+ protected:
+  void SetUp() override {
+    if (std::getenv("LIT_AGENT_ELF") == nullptr) GTEST_SKIP() << "LIT_AGENT_ELF is not set (no firmware built)";
+  }
+};
+
+TEST_F(LitdBoard, devices_report_the_link_the_firmware_and_its_build_id_after_the_handshake) {
+  Litd litd(kBoardTree);
+  ControlClient client = litd.connect();
+  ASSERT_TRUE(wait_for_board(client)) << "see " << litd.dir();
+  const lit::control::Device device = devices(client).devices().devices(0);
+  EXPECT_EQ(device.name(), "board0");
+  EXPECT_EQ(device.firmware_name(), "lit-agent");
+  EXPECT_EQ(device.firmware_version(), "0.1.0");
+  EXPECT_EQ(device.firmware_hash(), lit::test::elf_build_id_prefix(litd.board()->elf()).value_or(0));
+  EXPECT_NE(device.boot_id(), 0U);
+  EXPECT_EQ(device.last_reset_reason(), "power_on");
+  ASSERT_EQ(device.actors_size(), 4);
+  EXPECT_EQ(device.actors(3), "/dev/thermostat");
+  EXPECT_GT(device.counters().frames_in(), 0U);
+}
+
+TEST_F(LitdBoard, a_device_child_that_fails_restarts_its_host_sibling_under_one_for_all) {
+  Litd litd(kBoardTree);
+  ControlClient client = litd.connect();
+  ASSERT_TRUE(wait_for_board(client)) << "see " << litd.dir();
+  const std::uint32_t device_incarnation = call(client, inspect("gw/cell/thermostat")).inspect().node().incarnation();
+  const std::uint32_t host_incarnation = call(client, inspect("gw/cell/logic")).inspect().node().incarnation();
+  const Response sent = call(client, send("gw/cell/thermostat", "crash"));
+  ASSERT_EQ(sent.status(), lit::control::STATUS_OK) << sent.message();
+  Response thermostat;
+  for (int i = 0; i < 500; ++i) {
+    thermostat = call(client, inspect("gw/cell/thermostat"));
+    if (thermostat.inspect().node().incarnation() > device_incarnation &&
+        thermostat.inspect().node().state() == lit::control::RUN_STATE_RUNNING) {
+      break;
+    }
+    std::this_thread::sleep_for(20ms);
+  }
+  EXPECT_GT(thermostat.inspect().node().incarnation(), device_incarnation);
+  EXPECT_EQ(thermostat.inspect().last_failure().detail(), "crash requested");
+  EXPECT_GT(call(client, inspect("gw/cell/logic")).inspect().node().incarnation(), host_incarnation);
+}
+
+TEST_F(LitdBoard, a_released_link_stays_down_until_resumed_and_then_reports_the_handshake) {
+  Litd litd(kBoardTree);
+  ControlClient client = litd.connect();
+  ASSERT_TRUE(wait_for_board(client)) << "see " << litd.dir();
+  Request release;
+  release.mutable_device_link()->set_device("board0");
+  release.mutable_device_link()->set_action(lit::control::DEVICE_LINK_ACTION_RELEASE);
+  Response response = call(client, release);
+  ASSERT_EQ(response.status(), lit::control::STATUS_OK) << response.message();
+  EXPECT_EQ(response.device_link().device().link_state(), lit::control::LINK_STATE_RELEASED);
+  std::this_thread::sleep_for(300ms);
+  EXPECT_EQ(devices(client).devices().devices(0).link_state(), lit::control::LINK_STATE_RELEASED);
+  Request resume = release;
+  resume.mutable_device_link()->set_action(lit::control::DEVICE_LINK_ACTION_RESUME);
+  response = call(client, resume);
+  ASSERT_EQ(response.status(), lit::control::STATUS_OK) << response.message();
+  EXPECT_EQ(response.device_link().device().link_state(), lit::control::LINK_STATE_UP);
+  EXPECT_NE(response.device_link().device().boot_id(), 0U);
 }
 
 }  // namespace
