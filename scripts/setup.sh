@@ -19,7 +19,7 @@ packages=(
   protobuf-compiler libprotobuf-dev nanopb libnanopb-dev
   libcaf-dev
   # operations and drills
-  openocd socat prometheus systemd
+  openocd socat prometheus systemd tmux
 )
 
 missing=()
