@@ -2,8 +2,11 @@
 // tree, asked over its control socket with the control client. Each test
 // starts its own litd in a fresh directory.
 #include <fcntl.h>
+#include <grp.h>
 #include <gtest/gtest.h>
+#include <pwd.h>
 #include <spawn.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -24,6 +27,7 @@ extern char** environ;
 namespace {
 
 std::string g_litd;
+std::string g_plugin;  // tests/daemon/litd's sample plugin (sample_gauge throws on `read`)
 
 using lit::control::ControlClient;
 using lit::control::Request;
@@ -175,16 +179,42 @@ class Board {
   pid_t socat_ = -1;
 };
 
+// The small tree plus a plugin's actor, under a socket any local user may
+// reach, so that litd's own check (SO_PEERCRED) is what admits or refuses.
+constexpr const char* kPluginTree = R"(
+[daemon]
+workers = 1
+plugins = ["@PLUGIN@"]
+[metrics]
+enabled = false
+[control]
+socket = "@DIR@/control.sock"
+group = "lit-test-ops"
+mode = "0666"
+
+[[actor]]
+path = "gw"
+type = "supervisor"
+intensity = 5
+period = "10s"
+
+[[actor]]
+path = "gw/gauge"
+type = "sample_gauge"
+)";
+
 class Litd {
  public:
   explicit Litd(const char* tree = kTree) {
     char pattern[] = "/tmp/litd-control-XXXXXX";
     dir_ = mkdtemp(pattern);
+    chmod(dir_.c_str(), 0755);  // other users reach the socket; litd's own check decides
     if (tree == kBoardTree) board_ = std::make_unique<Board>(dir_);
     std::string config = tree;
     for (std::size_t at = config.find("@DIR@"); at != std::string::npos; at = config.find("@DIR@")) {
       config.replace(at, 5, dir_);
     }
+    if (const std::size_t at = config.find("@PLUGIN@"); at != std::string::npos) config.replace(at, 8, g_plugin);
     std::ofstream(dir_ + "/litd.toml") << config;
     const std::string log = dir_ + "/litd.log";
     posix_spawn_file_actions_t actions;
@@ -454,6 +484,73 @@ TEST(LitdControl, top_reports_message_rates_busiest_first) {
   EXPECT_GT(last.actors(0).messages_per_second(), 10.0);
 }
 
+// ---- plugins and permissions ------------------------------------------------------------------
+
+// Runs `command` through the shell; true if it exited 0.
+bool shell(const std::string& command) { return std::system(command.c_str()) == 0; }
+
+class LitdPlugin : public testing::Test {
+ protected:
+  void SetUp() override {
+    if (geteuid() != 0) GTEST_SKIP() << "needs root to create the test group and user";
+    // The group the control socket admits, and a user outside it.
+    shell("getent group lit-test-ops >/dev/null || groupadd --system lit-test-ops");
+    shell("getent passwd lit-test-outsider >/dev/null || useradd --system --no-create-home lit-test-outsider");
+  }
+};
+
+TEST_F(LitdPlugin, a_host_child_that_throws_is_restarted_by_its_supervisor) {
+  Litd litd(kPluginTree);
+  ControlClient client = litd.connect();
+  const Response before = call(client, inspect("gw/gauge"));
+  ASSERT_EQ(before.status(), lit::control::STATUS_OK) << before.message();
+  const std::uint32_t incarnation = before.inspect().node().incarnation();
+  ASSERT_EQ(call(client, send("gw/gauge", "read")).status(), lit::control::STATUS_OK);
+  Response after;
+  for (int i = 0; i < 200; ++i) {
+    after = call(client, inspect("gw/gauge"));
+    if (after.inspect().node().incarnation() > incarnation) break;
+    std::this_thread::sleep_for(10ms);
+  }
+  EXPECT_GT(after.inspect().node().incarnation(), incarnation);
+  EXPECT_EQ(after.inspect().node().state(), lit::control::RUN_STATE_RUNNING);
+  EXPECT_EQ(after.inspect().last_failure().detail(), "exception escaped a handler");
+}
+
+TEST_F(LitdPlugin, a_caller_outside_the_control_group_is_refused_and_the_refusal_is_logged) {
+  Litd litd(kPluginTree);
+  litd.connect();  // up and listening
+  struct passwd* outsider = getpwnam("lit-test-outsider");
+  ASSERT_NE(outsider, nullptr);
+  const pid_t child = fork();
+  if (child == 0) {
+    // The outsider asks for the status; exit 0 only if refused as expected.
+    if (setgroups(0, nullptr) != 0 || setgid(outsider->pw_gid) != 0 || setuid(outsider->pw_uid) != 0) _exit(3);
+    auto client = ControlClient::connect(litd.dir() + "/control.sock", 2s);
+    if (!client) _exit(4);
+    Request request;
+    request.mutable_status();
+    auto response = client->call(request, 5s);
+    if (response.ok()) _exit(5);
+    const bool refused = response.error().kind == lit::control::ClientError::Kind::permission_denied &&
+                         response.error().message.find("lit-test-ops") != std::string::npos;
+    _exit(refused ? 0 : 6);
+  }
+  int status = 0;
+  waitpid(child, &status, 0);
+  ASSERT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 0) << "3: could not drop privileges, 4: no connection, 5: admitted, 6: other error";
+  // The refusal is in litd's log, naming the caller.
+  std::string log;
+  const std::string refusal = "refused control connection from uid " + std::to_string(outsider->pw_uid);
+  for (int i = 0; i < 100 && log.find(refusal) == std::string::npos; ++i) {
+    std::this_thread::sleep_for(10ms);
+    std::ifstream file(litd.dir() + "/litd.log");
+    log.assign(std::istreambuf_iterator<char>(file), std::istreambuf_iterator<char>());
+  }
+  EXPECT_NE(log.find(refusal), std::string::npos) << log;
+}
+
 // ---- a board on QEMU ------------------------------------------------------------------------
 
 Response devices(ControlClient& client) {
@@ -541,14 +638,39 @@ TEST_F(LitdBoard, a_released_link_stays_down_until_resumed_and_then_reports_the_
   EXPECT_NE(response.device_link().device().boot_id(), 0U);
 }
 
+TEST_F(LitdBoard, an_unplugged_tty_that_comes_back_reattaches_the_same_boot_without_respawning) {
+  Litd litd(kBoardTree);
+  ControlClient client = litd.connect();
+  ASSERT_TRUE(wait_for_board(client)) << "see " << litd.dir();
+  const lit::control::Device before = devices(client).devices().devices(0);
+  const std::uint32_t incarnation = call(client, inspect("gw/cell/thermostat")).inspect().node().incarnation();
+  // The pty goes away (its socat ends), and a new one comes up at the same path.
+  // (Anchored at "socat": neither the loop that restarts it nor the shell
+  // running pkill matches.)
+  ASSERT_TRUE(shell("pkill -f '^socat PTY,link=" + litd.dir() + "/board0'"));
+  bool went_down = false;
+  for (int i = 0; i < 300 && !went_down; ++i) {
+    went_down = devices(client).devices().devices(0).link_state() != lit::control::LINK_STATE_UP;
+    std::this_thread::sleep_for(10ms);
+  }
+  EXPECT_TRUE(went_down);
+  ASSERT_TRUE(wait_for_board(client)) << "see " << litd.dir();
+  const lit::control::Device after = devices(client).devices().devices(0);
+  EXPECT_EQ(after.boot_id(), before.boot_id());
+  EXPECT_EQ(after.counters().link_losses(), before.counters().link_losses() + 1);
+  // The same boot: the device kept running its actor, and the proxy re-attached to it.
+  EXPECT_EQ(call(client, inspect("gw/cell/thermostat")).inspect().node().incarnation(), incarnation);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   testing::InitGoogleTest(&argc, argv);
-  if (argc != 2) {
-    std::fprintf(stderr, "usage: %s LITD\n", argv[0]);
+  if (argc != 3) {
+    std::fprintf(stderr, "usage: %s LITD SAMPLE_PLUGIN\n", argv[0]);
     return 2;
   }
   g_litd = argv[1];
+  g_plugin = argv[2];
   return RUN_ALL_TESTS();
 }
