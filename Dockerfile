@@ -1,6 +1,8 @@
-# A clean Debian 12 machine running the test command, as CI does:
-#   docker build -t lit-bit .            (installs, builds and tests)
-#   docker run --rm lit-bit              (the demo: the chart on emulated Cortex-M3)
+# The litd image, built on a clean Debian 12 with the project's own scripts
+# (the same ones CI runs):
+#   docker build -t litd .
+#   docker run --rm litd                         litd with daemon/litd/sample.toml
+#   docker run --rm litd bash scripts/test.sh    every test, as CI runs them
 FROM debian:bookworm
 
 ENV DEBIAN_FRONTEND=noninteractive
@@ -12,6 +14,7 @@ COPY scripts/setup.sh scripts/setup.sh
 RUN bash scripts/setup.sh
 
 COPY . .
-RUN bash scripts/test.sh
+RUN bash scripts/build.sh
+RUN build/daemon/litd/litd --check daemon/litd/sample.toml
 
-CMD ["bash", "scripts/demo.sh"]
+CMD ["build/daemon/litd/litd", "--config", "daemon/litd/sample.toml"]

@@ -53,7 +53,8 @@ configure_and_build "$fw_m4f" --cross-file "$fw_m4f_cross" && fw_m4f_built=true
 if $fw_m4f_built; then
   export LIT_AGENT_ELF=$PWD/$fw_m4f/agent-fw/apps/agent/agent.elf LIT_AGENT_MACHINE=netduinoplus2
 fi
-configure_and_build build && run_tests build
+# The host build exactly as the Dockerfile makes it.
+step "build build" bash scripts/build.sh && run_tests build
 # The sanitizers add nothing to the formatting check, so it runs once, above.
 configure_and_build build-asan -Db_sanitize=address,undefined -Db_lundef=false -Dbuildtype=debugoptimized &&
   run_tests build-asan --no-suite style

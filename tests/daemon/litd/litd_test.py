@@ -147,6 +147,12 @@ class LitdTest(unittest.TestCase):
         self.assertEqual(self.run_litd("--no-such-flag").returncode, 64)
         self.assertEqual(self.run_litd("--log-level", "loud", "--config", "/dev/null").returncode, 64)
 
+    def test_the_shipped_sample_and_demo_configs_are_valid(self):
+        root = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "..")
+        for name in ("sample.toml", "demo.toml"):
+            result = self.run_litd("--check", os.path.join(root, "daemon", "litd", name))
+            self.assertEqual(result.returncode, 0, result.stderr)
+
     def test_list_types_names_the_built_in_types_and_their_parameters(self):
         result = self.run_litd("--list-types")
         self.assertEqual(result.returncode, 0)
