@@ -6,6 +6,7 @@
 #include <spdlog/spdlog.h>
 
 #include <CLI/CLI.hpp>
+#include <csignal>
 #include <cstdio>
 
 #include "litd/daemon.hpp"
@@ -23,6 +24,9 @@ void print_diagnostics(const std::string& path, const std::vector<Diagnostic>& e
 }  // namespace
 
 int litd_main(int argc, char** argv) {
+  // A control client that disconnects while its reply or stream is being
+  // written must cost a failed write (EPIPE), not the daemon.
+  std::signal(SIGPIPE, SIG_IGN);
   CLI::App app{"litd: hosts lit-bit supervision trees, attaches devices over serial ports"};
   app.footer(
       "Exit codes: 0 ok, 64 bad command line, 69 a resource is unavailable, 70 a tree failed or a fatal error, "
