@@ -29,7 +29,10 @@ Failure failure_from(const control::Response& response) {
       response.message().empty() ? std::string(control::status_name(response.status())) : response.message();
   switch (response.status()) {
     case control::STATUS_NOT_FOUND:
-      if (!response.closest_match().empty()) message += "; did you mean '" + response.closest_match() + "'?";
+      // litd usually names the closest match itself; say it once.
+      if (!response.closest_match().empty() && message.find(response.closest_match()) == std::string::npos) {
+        message += "; did you mean " + response.closest_match() + "?";
+      }
       return {kExitNotFound, message};
     case control::STATUS_INVALID_ARGUMENT: return {kExitInvalidArgument, message};
     case control::STATUS_PERMISSION_DENIED: return {kExitPermissionDenied, message};

@@ -221,11 +221,9 @@ std::string format_table(const std::vector<std::vector<std::string>>& rows) {
 }
 
 std::string canonical_path(std::string_view path) {
-  std::string out;
-  if (path.empty() || path.front() != '/') out = "/";
-  out += path;
-  while (out.size() > 1 && out.back() == '/') out.pop_back();
-  return out;
+  while (!path.empty() && path.front() == '/') path.remove_prefix(1);
+  while (!path.empty() && path.back() == '/') path.remove_suffix(1);
+  return std::string(path);
 }
 
 }  // namespace lit::litctl

@@ -51,7 +51,8 @@ std::string join(const google::protobuf::RepeatedPtrField<std::string>& items, s
 // the first row being the header. Cells are measured in UTF-8 code points.
 std::string format_table(const std::vector<std::vector<std::string>>& rows);
 
-// A path as litd names it: a leading '/', no trailing one ("gw/tick" -> "/gw/tick").
+// A path as litd names it, as in its configuration: no leading or trailing
+// '/' ("/gw/tick/" -> "gw/tick"), so paths copied from either form work.
 std::string canonical_path(std::string_view path);
 
 }  // namespace lit::litctl

@@ -170,7 +170,8 @@ std::string trace_line(const control::TraceEvent& event) {
                      event.path() + "  " + std::string(trace_kind_name(event.kind()));
   switch (event.kind()) {
     case control::TRACE_KIND_TRANSITION:
-      line += "  " + join(event.from(), " ") + " -> " + join(event.to(), " ");
+      // An empty `to`: the macrostep left the configuration as it was (a targetless transition).
+      line += "  " + join(event.from(), " ") + (event.to_size() > 0 ? " -> " + join(event.to(), " ") : " (stays)");
       if (!event.event().empty()) line += "  on " + event.event();
       break;
     case control::TRACE_KIND_FAILURE:
