@@ -30,27 +30,22 @@ chart::SpecStateKind spec_kind(control::StateKind kind) {
 
 std::optional<std::string> render_chart(const control::ChartReply& reply, ChartFormat format, std::string& error) {
   const int count = reply.states_size();
-  // states[0] may be the chart's own root (parent -1, the only such state);
-  // the Table's root is implicit, so it is left out and indices shift by one.
-  int roots = 0;
-  for (const auto& state : reply.states()) roots += state.parent() < 0 ? 1 : 0;
-  const bool root_listed = count > 0 && reply.states(0).parent() < 0 && roots == 1 &&
-                           (reply.states(0).name().empty() || reply.states(0).name() == reply.name() || count == 1 ||
-                            reply.states(0).kind() != control::STATE_KIND_ATOMIC);
-  const int offset = root_listed && count > 1 ? 1 : 0;
-  if (count - offset > static_cast<int>(chart::kMaxStates)) {
-    error = "the chart has " + std::to_string(count - offset) + " states, more than a chart may have";
+  // The states are the chart table's own, in document order; its root is
+  // implicit (parent -1 marks a top-level state), as in a host Table.
+  if (count > static_cast<int>(chart::kMaxStates)) {
+    error = "the chart has " + std::to_string(count) + " states, more than a chart may have";
     return std::nullopt;
   }
   const auto table_index = [&](long index) -> std::optional<chart::StateIndex> {
-    if (index < offset || index >= count) return std::nullopt;
-    return static_cast<chart::StateIndex>(index - offset);
+    if (index < 0 || index >= count) return std::nullopt;
+    return static_cast<chart::StateIndex>(index);
   };
 
   tools::ChartSource source;
   source.name = source.keep(reply.name().empty() ? std::string("chart") : reply.name());
   std::vector<std::string_view> names;
-  for (int index = offset; index < count; ++index) names.push_back(source.keep(reply.states(index).name()));
+  names.reserve(static_cast<std::size_t>(count));
+  for (int index = 0; index < count; ++index) names.push_back(source.keep(reply.states(index).name()));
 
   const auto add_initial = [&](chart::StateIndex parent, int child) -> std::uint16_t {
     const auto target = table_index(child);
@@ -63,32 +58,29 @@ std::optional<std::string> render_chart(const control::ChartReply& reply, ChartF
     return static_cast<std::uint16_t>(source.transitions.size() - 1);
   };
 
-  for (int index = offset; index < count; ++index) {
+  for (int index = 0; index < count; ++index) {
     const control::ChartState& state = reply.states(index);
     chart::SpecState spec;
-    spec.name = names[static_cast<std::size_t>(index - offset)];
+    spec.name = names[static_cast<std::size_t>(index)];
     spec.kind = spec_kind(state.kind());
     const auto parent = table_index(state.parent());
-    if (state.parent() >= 0 && !parent && !(offset == 1 && state.parent() == 0)) {
+    if (state.parent() >= 0 && !parent) {
       error = "state '" + state.name() + "' names a parent out of range";
       return std::nullopt;
     }
     spec.parent = parent.value_or(chart::kRoot);
     source.states.push_back(spec);
   }
-  for (int index = offset; index < count; ++index) {
+  for (int index = 0; index < count; ++index) {
     const control::ChartState& state = reply.states(index);
     if (state.initial() >= 0) {
-      source.states[static_cast<std::size_t>(index - offset)].initial =
-          add_initial(static_cast<chart::StateIndex>(index - offset), state.initial());
+      source.states[static_cast<std::size_t>(index)].initial =
+          add_initial(static_cast<chart::StateIndex>(index), state.initial());
     }
   }
-  if (offset == 1 && reply.states(0).initial() >= 0) {
-    source.initial = add_initial(chart::kRoot, reply.states(0).initial());
-  } else {
-    for (int index = offset; index < count && source.initial == chart::kNone; ++index) {
-      if (reply.states(index).parent() < offset) source.initial = add_initial(chart::kRoot, index);
-    }
+  // The chart's own initial state: the first top-level one, as SCXML's default.
+  for (int index = 0; index < count && source.initial == chart::kNone; ++index) {
+    if (reply.states(index).parent() < 0) source.initial = add_initial(chart::kRoot, index);
   }
 
   for (const control::ChartTransition& transition : reply.transitions()) {

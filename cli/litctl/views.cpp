@@ -188,7 +188,7 @@ std::string trace_line(const control::TraceEvent& event) {
 
 std::string log_line(const control::LogRecord& record) {
   std::string source = record.device().empty() ? "litd" : record.device();
-  if (!record.logger().empty()) source += "/" + record.logger();
+  if (!record.logger().empty() && record.logger() != record.device()) source += "/" + record.logger();
   std::string line =
       time_of_day_us(record.time_unix_us()) + " " + std::string(log_level_name(record.level())) + " [" + source + "]";
   if (!record.actor().empty()) line += " " + record.actor() + ":";

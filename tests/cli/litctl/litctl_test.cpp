@@ -203,7 +203,11 @@ class FakeLitd final : public ControlHandler {
       }
       *response.mutable_devices()->add_devices() = device_;
     } else if (request.has_chart()) {
-      fill_chart(*response.mutable_chart());
+      if (request.chart().path() == "gw/blinky") {
+        fill_single_root_chart(*response.mutable_chart());
+      } else {
+        fill_chart(*response.mutable_chart());
+      }
     } else if (request.has_device_link()) {
       Device device = device_;
       if (request.device_link().action() == DEVICE_LINK_ACTION_RESUME) {
@@ -319,6 +323,29 @@ class FakeLitd final : public ControlHandler {
     transition(2, "", 3, 500);
     chart.add_active(1);
     chart.add_active(3);
+  }
+
+  // One compound top-level state holding everything, as litd reports blinky.
+  static void fill_single_root_chart(ChartReply& chart) {
+    chart.set_name("blinky");
+    const auto add = [&](const char* name, StateKind kind, int parent, int initial) {
+      auto* state = chart.add_states();
+      state->set_name(name);
+      state->set_kind(kind);
+      state->set_parent(parent);
+      state->set_initial(initial);
+    };
+    add("blinking", STATE_KIND_COMPOUND, -1, 1);
+    add("off", STATE_KIND_ATOMIC, 0, -1);
+    add("on", STATE_KIND_ATOMIC, 0, -1);
+    for (std::uint32_t source : {1U, 2U}) {
+      auto* row = chart.add_transitions();
+      row->set_source(source);
+      row->add_targets(3 - source);
+      row->set_after_ms(500);
+    }
+    chart.add_active(0);
+    chart.add_active(2);
   }
 
   const Node* find(const std::string& path) const {
@@ -678,6 +705,14 @@ TEST_F(LitctlTest, chart_draws_dot_or_mermaid_with_the_active_states_highlighted
   EXPECT_NE(mermaid.out.find("idle --> counting : start"), std::string::npos) << mermaid.out;
   const Ran json = litctl({"chart", "gw/tick", "-o", "json"});
   EXPECT_EQ(parse<ChartReply>(json.out).active_size(), 2);
+}
+
+TEST_F(LitctlTest, chart_draws_a_chart_whose_one_top_level_state_holds_the_rest) {
+  const Ran ran = litctl({"chart", "gw/blinky", "-o", "mermaid"});
+  ASSERT_EQ(ran.exit_code, 0) << ran.err;
+  EXPECT_NE(ran.out.find("state blinking {"), std::string::npos) << ran.out;
+  EXPECT_NE(ran.out.find("off --> on : after 500ms"), std::string::npos) << ran.out;
+  EXPECT_NE(ran.out.find("class on active"), std::string::npos) << ran.out;
 }
 
 TEST_F(LitctlTest, diagram_formats_are_refused_outside_chart_with_exit_2) {
