@@ -8,6 +8,8 @@
 #include <cstdio>
 #include <ctime>
 
+#include "chart/string_literal.hpp"
+
 namespace lit::litctl {
 
 std::string to_json(const google::protobuf::Message& message) {
@@ -19,27 +21,7 @@ std::string to_json(const google::protobuf::Message& message) {
   return json;
 }
 
-std::string json_string(std::string_view text) {
-  std::string out = "\"";
-  for (const char c : text) {
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20) {
-          char escaped[8];
-          std::snprintf(escaped, sizeof escaped, "\\u%04x", static_cast<unsigned>(static_cast<unsigned char>(c)));
-          out += escaped;
-        } else {
-          out += c;
-        }
-    }
-  }
-  return out + "\"";
-}
+std::string json_string(std::string_view text) { return tools::string_literal(text); }
 
 std::string human_duration_ms(std::uint64_t milliseconds) {
   const std::uint64_t seconds = milliseconds / 1000;

@@ -296,14 +296,18 @@ class FakeLitd final : public ControlHandler {
     return item;
   }
 
+  static void add_state(ChartReply& chart, const char* name, StateKind kind, int parent, int initial) {
+    auto* state = chart.add_states();
+    state->set_name(name);
+    state->set_kind(kind);
+    state->set_parent(parent);
+    state->set_initial(initial);
+  }
+
   static void fill_chart(ChartReply& chart) {
     chart.set_name("ticker");
     const auto add = [&](const char* name, StateKind kind, int parent, int initial) {
-      auto* state = chart.add_states();
-      state->set_name(name);
-      state->set_kind(kind);
-      state->set_parent(parent);
-      state->set_initial(initial);
+      add_state(chart, name, kind, parent, initial);
     };
     add("idle", STATE_KIND_ATOMIC, -1, -1);
     add("counting", STATE_KIND_COMPOUND, -1, 2);
@@ -329,11 +333,7 @@ class FakeLitd final : public ControlHandler {
   static void fill_single_root_chart(ChartReply& chart) {
     chart.set_name("blinky");
     const auto add = [&](const char* name, StateKind kind, int parent, int initial) {
-      auto* state = chart.add_states();
-      state->set_name(name);
-      state->set_kind(kind);
-      state->set_parent(parent);
-      state->set_initial(initial);
+      add_state(chart, name, kind, parent, initial);
     };
     add("blinking", STATE_KIND_COMPOUND, -1, 1);
     add("off", STATE_KIND_ATOMIC, 0, -1);
