@@ -154,7 +154,11 @@ ExitCode Daemon::start(Config config, std::string& error) {
   }
   for (std::size_t i = 0; i < loops_->size(); ++i) {
     monitors_.push_back(std::make_unique<LoopMonitor>(i, &control_->hub()));
-    loops_->call_sync(i, [&] { loops_->scheduler(i).set_observer(monitors_[i].get()); });
+    LoopMonitor* monitor = monitors_.back().get();
+    loops_->call_sync(i, [&] {
+      loops_->scheduler(i).set_observer(monitor);
+      loops_->port(i).set_before_run([monitor] { monitor->begin_batch(); });
+    });
   }
   if (config_.metrics.enabled) {
     metrics_.set_actor_paths(config_.metrics.actor_paths);
@@ -437,6 +441,7 @@ void Daemon::collect_metrics() {
           if (stats != nullptr) {
             actor.messages = node->proxy != nullptr ? node->proxy->messages_forwarded() : stats->messages;
             actor.restarts = stats->starts > 1 ? stats->starts - 1 : 0;
+            actor.processing = stats->processing;
           }
           snapshot.actors.push_back(actor);
         }

@@ -58,6 +58,7 @@ void LoopMonitor::publish_lifecycle(const ActorCore& actor, int kind, std::uint3
 }
 
 void LoopMonitor::on_started(const ActorCore& actor) {
+  mark();
   const auto found = actors_.find(&actor);
   if (found == actors_.end()) return;
   ActorStats& stats = found->second;
@@ -71,6 +72,7 @@ void LoopMonitor::on_started(const ActorCore& actor) {
 }
 
 void LoopMonitor::on_exited(const ActorCore& actor, std::uint32_t incarnation, Reason reason) {
+  mark();
   const std::string path = path_of(actor);
   if (const auto found = actors_.find(&actor); found != actors_.end()) found->second.last_event = chart::kNone;
   const bool failure = reason.kind == ExitKind::failed || reason.kind == ExitKind::noconnection;
@@ -87,9 +89,20 @@ void LoopMonitor::on_exited(const ActorCore& actor, std::uint32_t incarnation, R
   publish_lifecycle(actor, failure ? control::TRACE_KIND_FAILURE : control::TRACE_KIND_STOPPED, incarnation, &reason);
 }
 
+void LoopMonitor::begin_batch() { last_mark_ = std::chrono::steady_clock::now(); }
+
+void LoopMonitor::mark() { last_mark_ = std::chrono::steady_clock::now(); }
+
 void LoopMonitor::on_dispatched(const ActorCore& actor, chart::EventId, chart::Outcome) {
+  const auto now = std::chrono::steady_clock::now();
   const auto found = actors_.find(&actor);
-  if (found != actors_.end()) ++found->second.messages;
+  if (found != actors_.end()) {
+    ++found->second.messages;
+    // Since the batch began or the last thing this loop reported: the pop,
+    // the dispatch and the actor's actions for this message.
+    found->second.processing.observe(std::chrono::duration<double>(now - last_mark_).count());
+  }
+  last_mark_ = now;
 }
 
 void LoopMonitor::on_escalated(const ActorCore& supervisor, Reason reason) {

@@ -5,6 +5,7 @@
 // loop (the scheduler's callbacks, and the daemon's call_sync closures).
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -13,6 +14,7 @@
 
 #include "lit/scheduler.hpp"
 #include "litd/event_hub.hpp"
+#include "metrics/metrics.hpp"
 
 namespace spdlog {
 class logger;
@@ -38,9 +40,13 @@ class LoopMonitor final : public Observer {
     std::int64_t started_unix_ms = 0;
     std::optional<Failure> last_failure;
     chart::EventId last_event = chart::kNone;  // for trace lines
+    ProcessingHistogram processing{};          // seconds per message handled
   };
 
   LoopMonitor(std::size_t loop, EventHub* hub);
+  // The port is about to run a batch of activations: a message's processing
+  // time runs from here, or from the end of the previous one in the batch.
+  void begin_batch();
   // Transitions of traced actors go to the hub only while someone listens.
   void set_tracing(bool on) { tracing_ = on; }
 
@@ -61,8 +67,11 @@ class LoopMonitor final : public Observer {
   std::string path_of(const ActorCore& actor) const;
   void publish_lifecycle(const ActorCore& actor, int kind, std::uint32_t incarnation, const Reason* reason);
 
+  void mark();
+
   std::size_t loop_;
   EventHub* hub_;
+  std::chrono::steady_clock::time_point last_mark_{};
   bool tracing_ = false;
   std::shared_ptr<spdlog::logger> log_;
   std::unordered_map<const ActorCore*, ActorStats> actors_;

@@ -177,6 +177,7 @@ void UvPort::pump() {
     return;
   }
   const bool had_work = scheduler_->has_ready();
+  if (before_run_) before_run_();
   const bool more = scheduler_->run(options_.activations_per_turn);
   if (closed_) return;
   if (failed()) {  // an action called fatal(): nothing more runs here

@@ -57,6 +57,9 @@ class UvPort final : public Port {
 
   // The scheduler this port runs; once, before anything wakes it.
   void attach(Scheduler& scheduler);
+  // Called on the loop just before each batch of activations (the daemon's
+  // monitor times dispatches from it). Set before the loop runs actors.
+  void set_before_run(std::function<void()> hook) { before_run_ = std::move(hook); }
   // Loop thread: closes this port's handles. wake() becomes a no-op and no
   // more scheduler work runs; the loop ends once its other handles close.
   void close();
@@ -84,6 +87,7 @@ class UvPort final : public Port {
   void log(std::string_view actor, std::string_view label, std::string_view text) override;
 
  private:
+  std::function<void()> before_run_;
   static void on_async(uv_async_t* handle);
   static void on_timer(uv_timer_t* handle);
   static void on_idle(uv_idle_t* handle);

@@ -247,6 +247,16 @@ class MetricsTest(unittest.TestCase):
                     ticks = float(line.split()[-1])
         self.assertGreaterEqual(ticks, 10)
         self.assertIn('lit_supervisor_restarts_total{path="gw"} 0', text)
+        # Every tick handled was timed into the processing histogram.
+        count = sum_line = None
+        for line in text.splitlines():
+            if line.startswith('lit_actor_processing_seconds_count{path="gw/tick",type="ticker"}'):
+                count = float(line.split()[-1])
+            if line.startswith('lit_actor_processing_seconds_sum{path="gw/tick",type="ticker"}'):
+                sum_line = float(line.split()[-1])
+        self.assertGreaterEqual(count, 10)
+        self.assertGreater(sum_line, 0)
+        self.assertLess(sum_line / count, 0.01)  # a tick takes microseconds, not the 100 ms between ticks
         self.assertIn('lit_actor_messages_total{type="worker"} 0', text)
         check = subprocess.run(["promtool", "check", "metrics"], input=text, capture_output=True, text=True)
         self.assertEqual(check.returncode, 0, check.stdout + check.stderr)
