@@ -370,7 +370,7 @@ void ControlService::supervise(const control::SupervisionRequest& request, contr
     std::chrono::steady_clock::time_point deadline;
     std::vector<std::string> affected;
     bool stopped = false;
-    uv_timer_t timer{};
+    bool started = false;
   };
   auto work = std::make_shared<Work>();
   work->request = request;
@@ -402,6 +402,21 @@ void ControlService::supervise(const control::SupervisionRequest& request, contr
       Supervisor& parent = *node->parent->supervisor;
       const char* id = node->config.name.c_str();
       const auto action = work->request.action();
+      const auto note_affected = [&] {
+        if (!work->affected.empty()) return;
+        for (const auto& each : work->running->tree->nodes()) {
+          if (in_subtree(each->config.path, path)) work->affected.push_back(each->config.path);
+        }
+      };
+      if (work->started) {
+        // A device actor: done once its proxy is attached to the device's new
+        // incarnation (or at once while the link is down: it attaches later).
+        const bool link_ready = node->proxy->node() != nullptr && node->proxy->node()->ready();
+        if (link_ready && node->core().alive() && node->proxy->link() != link::RemoteActor::Link::attached) return;
+        incarnation = node->proxy->device_incarnation();
+        done = true;
+        return;
+      }
       if (!work->stopped && action != control::SUPERVISION_ACTION_START) {
         const SupervisorError result = parent.terminate_child(id);
         if (result == SupervisorError::pending || result == SupervisorError::busy) return;  // later
@@ -412,9 +427,7 @@ void ControlService::supervise(const control::SupervisionRequest& request, contr
           return;
         }
         work->stopped = true;
-        for (const auto& each : work->running->tree->nodes()) {
-          if (in_subtree(each->config.path, path)) work->affected.push_back("stopped " + each->config.path);
-        }
+        note_affected();
         if (action == control::SUPERVISION_ACTION_STOP) {
           done = true;
           return;
@@ -434,10 +447,12 @@ void ControlService::supervise(const control::SupervisionRequest& request, contr
         done = true;
         return;
       }
-      for (const auto& each : work->running->tree->nodes()) {
-        if (in_subtree(each->config.path, path)) work->affected.push_back("started " + each->config.path);
+      note_affected();
+      if (node->proxy != nullptr) {
+        work->started = true;  // the next steps wait for the device's reply
+        return;
       }
-      incarnation = node->proxy != nullptr ? node->proxy->device_incarnation() : node->core().incarnation();
+      incarnation = node->core().incarnation();
       done = true;
     });
     if (!done && std::chrono::steady_clock::now() > work->deadline) {
