@@ -1,7 +1,9 @@
-// The statechart engine: SCXML's macrostep/microstep algorithm (Appendix D) run
-// over a compiled Table. Sets of states are 64-bit words in document order, so
-// exit order is "highest bit first" and entry order "lowest bit first".
-// Everything lives on the caller's stack; nothing allocates or blocks.
+// The statechart engines: SCXML's macrostep/microstep algorithm (Appendix D)
+// run over a compiled Table, in full (Engine) and for one-region charts with
+// no special states (QuickEngine, see EngineOps). Sets of states are 64-bit
+// words in document order, so exit order is "highest bit first" and entry
+// order "lowest bit first". Everything lives on the caller's stack; nothing
+// allocates or blocks.
 #include "lit/chart/machine.hpp"
 
 #include <cstring>
@@ -50,23 +52,66 @@ inline std::uint16_t first_enabled(
 
 }  // namespace
 
-struct Engine {
+// What both engines do the same way: executable content, raised events,
+// traces and failures.
+struct EngineCore {
   Machine& machine;
   const Table& table;
   Host& host;
   InternalQueue& queue;
-  StateSet to_invoke = 0;  // statesToInvoke: entered in this macrostep and still active
-  StateSet exited = 0;     // every state exited in this macrostep, for recall
   unsigned microsteps = 0;
-  unsigned selected_count = 0;
-  std::uint16_t selected[kMaxStates];
 
-  Engine(Machine& owner, InternalQueue& internal_queue)
+  EngineCore(Machine& owner, InternalQueue& internal_queue)
       : machine(owner), table(*owner.table_), host(*owner.host_), queue(internal_queue) {}
 
   bool failed() const { return machine.failure_ != Failure::none; }
 
   void fail(Failure failure, const char* reason) { machine.record_failure(failure, reason); }
+
+  void run_actions(std::uint16_t begin, std::uint16_t count, Step& step) {
+    for (std::uint16_t i = begin; i < begin + count && !failed(); ++i) {
+      const ActionRow& action = table.actions[i];
+      switch (action.kind) {
+        case ActionKind::call: action.fn(machine.context_, step); break;
+        case ActionKind::raise: raise(action.event); break;
+        case ActionKind::send_after: host.send_after(machine, action.event, action.delay_ms); break;
+        case ActionKind::log: host.log(machine, action.label, action.text); break;
+      }
+    }
+  }
+
+  // One state's or transition's actions: the direct function when there is one.
+  void run(ActionFn direct, std::uint16_t begin, std::uint16_t count, Step& step) {
+    if (direct != nullptr) {
+      direct(machine.context_, step);
+    } else if (count != 0) {
+      run_actions(begin, count, step);
+    }
+  }
+
+  void raise(EventId event) {
+    if (!queue.push(event)) fail(Failure::internal_queue_overflow, "internal event queue overflow");
+  }
+
+  void trace(TraceKind kind, unsigned index) {
+    if (machine.tracing()) host.trace(machine, TraceRecord{kind, static_cast<std::uint16_t>(index)});
+  }
+
+  // One more microstep of this macrostep: false (and the machine failed) past the bound.
+  bool count_microstep() {
+    if (++microsteps <= kMaxMicrosteps) return true;
+    fail(Failure::livelock, "eventless transitions or raised events did not settle");
+    return false;
+  }
+};
+
+struct Engine : EngineCore {
+  StateSet to_invoke = 0;  // statesToInvoke: entered in this macrostep and still active
+  StateSet exited = 0;     // every state exited in this macrostep, for recall
+  unsigned selected_count = 0;
+  std::uint16_t selected[kMaxStates];
+
+  using EngineCore::EngineCore;
 
   // ---- selection -------------------------------------------------------------
 
@@ -131,37 +176,6 @@ struct Engine {
     }
     for (unsigned i = 0; i < filtered_count; ++i) selected[i] = filtered[i];
     selected_count = filtered_count;
-  }
-
-  // ---- executable content --------------------------------------------------------
-
-  void run_actions(std::uint16_t begin, std::uint16_t count, Step& step) {
-    for (std::uint16_t i = begin; i < begin + count && !failed(); ++i) {
-      const ActionRow& action = table.actions[i];
-      switch (action.kind) {
-        case ActionKind::call: action.fn(machine.context_, step); break;
-        case ActionKind::raise: raise(action.event); break;
-        case ActionKind::send_after: host.send_after(machine, action.event, action.delay_ms); break;
-        case ActionKind::log: host.log(machine, action.label, action.text); break;
-      }
-    }
-  }
-
-  // One state's or transition's actions: the direct function when there is one.
-  void run(ActionFn direct, std::uint16_t begin, std::uint16_t count, Step& step) {
-    if (direct != nullptr) {
-      direct(machine.context_, step);
-    } else if (count != 0) {
-      run_actions(begin, count, step);
-    }
-  }
-
-  void raise(EventId event) {
-    if (!queue.push(event)) fail(Failure::internal_queue_overflow, "internal event queue overflow");
-  }
-
-  void trace(TraceKind kind, unsigned index) {
-    if (machine.tracing()) host.trace(machine, TraceRecord{kind, static_cast<std::uint16_t>(index)});
   }
 
   // ---- microstep -----------------------------------------------------------------
@@ -288,10 +302,7 @@ struct Engine {
   // then the activities of states that stayed entered.
   Outcome finish_macrostep() {
     while (!failed() && machine.running()) {
-      if (++microsteps > kMaxMicrosteps) {
-        fail(Failure::livelock, "eventless transitions or raised events did not settle");
-        break;
-      }
+      if (!count_microstep()) break;
       const Event none{kNone, nullptr};
       Step eventless(machine, none, &queue);
       select(kNone, eventless);
@@ -365,29 +376,6 @@ struct Engine {
     return finish_macrostep();
   }
 
-  // A microstep whose states need nothing but their actions: no timers,
-  // invocations, history, final states or deferral, and a static entry set.
-  void quick_microstep(const TransitionRow& transition, StateSet exits, Step& step) {
-    for (; exits != 0; exits &= ~bit(highest_bit(exits))) {
-      const unsigned state = highest_bit(exits);
-      const StateRow& row = table.states[state];
-      run(row.exit_fn, row.exit_begin, row.exit_count, step);
-      if (failed()) return;
-      machine.active_ &= ~bit(state);
-    }
-    run(transition.action_fn, transition.action_begin, transition.action_count, step);
-    for (StateSet entering = transition.entry; entering != 0 && !failed(); entering &= entering - 1) {
-      const unsigned state = lowest_bit(entering);
-      const StateRow& row = table.states[state];
-      machine.active_ |= bit(state);
-      run(row.entry_fn, row.entry_begin, row.entry_count, step);
-      if ((transition.default_entered & bit(state)) != 0 && !failed()) {
-        const TransitionRow& initial = table.transitions[row.initial];
-        run(initial.action_fn, initial.action_begin, initial.action_count, step);
-      }
-    }
-  }
-
   // Continues a dispatch whose transition was chosen by the short path.
   Outcome continue_with(std::uint16_t chosen, Step& step) {
     selected[0] = chosen;
@@ -425,6 +413,240 @@ struct Engine {
   }
 };
 
+// The engine for the charts quick_engine_runs() admits: the configuration is
+// one chain, so at most one transition is enabled; every entry set is in the
+// table (no history); no state is final, has timers or activities, or defers;
+// and nothing but raised events can follow a microstep. The general engine's
+// algorithm cut to that: the same actions, traces and failures, in the same
+// order.
+struct QuickEngine : EngineCore {
+  using EngineCore::EngineCore;
+
+  std::uint16_t select(EventId event, const Step& step) const {
+    const StateSet handlers = table.events[event].handlers & machine.active_;
+    return handlers == 0 ? kNone : first_enabled<false>(table, machine, handlers, event, step);
+  }
+
+  void exit_states(StateSet exits, Step& step) {
+    for (; exits != 0 && !failed(); exits &= ~bit(highest_bit(exits))) {
+      const unsigned state = highest_bit(exits);
+      const StateRow& row = table.states[state];
+      run(row.exit_fn, row.exit_begin, row.exit_count, step);
+      machine.active_ &= ~bit(state);
+      trace(TraceKind::exit, state);
+    }
+  }
+
+  void enter_states(StateSet entering, StateSet default_entry, Step& step) {
+    for (; entering != 0 && !failed(); entering &= entering - 1) {
+      const unsigned state = lowest_bit(entering);
+      const StateRow& row = table.states[state];
+      machine.active_ |= bit(state);
+      trace(TraceKind::enter, state);
+      run(row.entry_fn, row.entry_begin, row.entry_count, step);
+      if ((default_entry & bit(state)) != 0 && !failed()) {
+        const TransitionRow& initial = table.transitions[row.initial];
+        run(initial.action_fn, initial.action_begin, initial.action_count, step);
+      }
+    }
+  }
+
+  void microstep(std::uint16_t chosen, Step& step) {
+    const TransitionRow& transition = table.transitions[chosen];
+    exit_states(machine.active_ & transition.exit_scope, step);
+    if (failed()) return;
+    trace(TraceKind::transition, chosen);
+    run(transition.action_fn, transition.action_begin, transition.action_count, step);
+    if (!failed()) enter_states(transition.entry, transition.default_entered, step);
+  }
+
+  // SCXML exitInterpreter: every active state exits in exit order.
+  void exit_interpreter() {
+    const Event none{kNone, nullptr};
+    Step step(machine, none, &queue);
+    machine.set_mode(Machine::kRunning, true);  // exit actions see a running machine
+    exit_states(machine.active_, step);
+    halt();
+  }
+
+  void halt() {
+    machine.active_ = 0;
+    machine.set_mode(Machine::kRunning, false);
+  }
+
+  // Raised events until the queue is empty.
+  Outcome finish_macrostep() {
+    while (!failed() && machine.running() && count_microstep() && !queue.empty()) {
+      const Event internal{queue.pop(), nullptr};
+      trace(TraceKind::event, internal.id);
+      Step step(machine, internal, &queue);
+      const std::uint16_t chosen = select(internal.id, step);
+      if (chosen != kNone) microstep(chosen, step);
+    }
+    if (failed()) {
+      halt();
+      return Outcome::failed;
+    }
+    if (!machine.running()) {  // an action halted its own machine
+      exit_interpreter();
+      return failed() ? Outcome::failed : Outcome::finished;
+    }
+    return Outcome::handled;
+  }
+
+  static Outcome start(Machine& machine, InternalQueue& queue) {
+    QuickEngine engine(machine, queue);
+    const TransitionRow& initial = machine.table().transitions[machine.table().initial];
+    const Event none{kNone, nullptr};
+    Step step(machine, none, &queue);
+    engine.trace(TraceKind::transition, machine.table().initial);
+    engine.run(initial.action_fn, initial.action_begin, initial.action_count, step);
+    if (!engine.failed()) engine.enter_states(initial.entry, initial.default_entered, step);
+    return engine.finish_macrostep();
+  }
+
+  static Outcome dispatch(Machine& machine, const Event& event) {
+    InternalQueue queue;
+    QuickEngine engine(machine, queue);
+    machine.set_mode(Machine::kInMacrostep, true);
+    engine.trace(TraceKind::event, event.id);
+    Step step(machine, event, &queue);
+    const std::uint16_t chosen = engine.select(event.id, step);
+    Outcome outcome = Outcome::unhandled;
+    if (chosen != kNone) {
+      engine.microstep(chosen, step);
+      outcome = engine.finish_macrostep();
+    }
+    machine.set_mode(Machine::kInMacrostep, false);
+    return outcome;
+  }
+
+  static void stop(Machine& machine) {
+    InternalQueue queue;
+    QuickEngine(machine, queue).exit_interpreter();
+  }
+
+  static void halt(Machine& machine) {
+    InternalQueue queue;
+    QuickEngine(machine, queue).halt();
+  }
+
+  static Outcome resume(Machine& machine, std::uint16_t chosen, InternalQueue& queue, Step& step) {
+    QuickEngine engine(machine, queue);
+    engine.microstep(chosen, step);
+    return engine.finish_macrostep();
+  }
+
+  static Outcome settle(Machine& machine, InternalQueue& queue) {
+    return QuickEngine(machine, queue).finish_macrostep();
+  }
+};
+
+constinit const EngineOps kQuickEngine{
+    &QuickEngine::start,
+    &QuickEngine::dispatch,
+    &QuickEngine::stop,
+    &QuickEngine::halt,
+    &QuickEngine::resume,
+    &QuickEngine::settle,
+};
+
+namespace {
+
+// The general engine's short path's ways out to the whole engine, kept out of
+// line so the short path needs no Engine on its stack.
+[[gnu::noinline]] Outcome continue_in_engine(Machine& machine, InternalQueue& queue, std::uint16_t chosen, Step& step) {
+  return Engine(machine, queue).continue_with(chosen, step);
+}
+
+// A step that touches no special state is the quick engine's microstep.
+[[gnu::noinline]] void quick_microstep(Machine& machine, InternalQueue& queue, std::uint16_t chosen, Step& step) {
+  QuickEngine(machine, queue).microstep(chosen, step);
+}
+
+[[gnu::noinline]] Outcome finish_in_engine(Machine& machine, InternalQueue& queue) {
+  return Engine(machine, queue).finish_macrostep();
+}
+
+}  // namespace
+
+// kGeneralEngine's entry points.
+struct GeneralEngine {
+  static Outcome start(Machine& machine, InternalQueue& queue) { return Engine(machine, queue).start(); }
+
+  // The short path for charts without parallel states: the configuration is
+  // one chain, so at most one transition is enabled and there are no
+  // conflicts; a step that touches no special state needs no more than its
+  // actions, and the macrostep loop runs only if something was raised or an
+  // eventless transition could now be enabled.
+  static Outcome dispatch_single_region(Machine& machine,
+                                        const EventRow& row,
+                                        const Event& event,
+                                        InternalQueue& queue) {
+    const Table& table = machine.table();
+    const StateSet active = machine.configuration();
+    const StateSet handlers = row.handlers & active;
+    if (handlers == 0) return Outcome::unhandled;
+    Step step(machine, event, &queue);
+    const std::uint16_t chosen = first_enabled<false>(table, machine, handlers, event.id, step);
+    if (chosen == kNone) return Outcome::unhandled;
+    const TransitionRow& transition = table.transitions[chosen];
+    const StateSet exits = active & transition.exit_scope;
+    constexpr std::uint8_t known_entry = transition_flag::static_entry | transition_flag::targetless;
+    if ((transition.flags & known_entry) == 0 || ((exits | transition.entry) & table.special_states) != 0) {
+      return continue_in_engine(machine, queue, chosen, step);
+    }
+    quick_microstep(machine, queue, chosen, step);
+    if (machine.failure() == Failure::none && queue.empty() && (table.eventless_sources & machine.configuration()) == 0)
+      return Outcome::handled;
+    return finish_in_engine(machine, queue);
+  }
+
+  [[gnu::noinline]] static Outcome dispatch_general(Machine& machine, const Event& event) {
+    InternalQueue queue;
+    machine.set_mode(Machine::kInMacrostep, true);
+    const Outcome outcome = Engine(machine, queue).dispatch(event);
+    machine.set_mode(Machine::kInMacrostep, false);
+    return outcome;
+  }
+
+  static Outcome dispatch(Machine& machine, const Event& event) {
+    const EventRow& row = machine.table().events[event.id];
+    if (!machine.table().single_region || machine.tracing() || (row.deferrers & machine.configuration()) != 0)
+      return dispatch_general(machine, event);
+    InternalQueue queue;
+    machine.set_mode(Machine::kInMacrostep, true);
+    const Outcome outcome = dispatch_single_region(machine, row, event, queue);
+    machine.set_mode(Machine::kInMacrostep, false);
+    return outcome;
+  }
+
+  static void stop(Machine& machine) {
+    InternalQueue queue;
+    Engine(machine, queue).exit_interpreter();
+  }
+
+  static void halt(Machine& machine) {
+    InternalQueue queue;
+    Engine(machine, queue).halt_services();
+  }
+
+  static Outcome resume(Machine& machine, std::uint16_t chosen, InternalQueue& queue, Step& step) {
+    return continue_in_engine(machine, queue, chosen, step);
+  }
+
+  static Outcome settle(Machine& machine, InternalQueue& queue) { return finish_in_engine(machine, queue); }
+};
+
+constinit const EngineOps kGeneralEngine{
+    &GeneralEngine::start,
+    &GeneralEngine::dispatch,
+    &GeneralEngine::stop,
+    &GeneralEngine::halt,
+    &GeneralEngine::resume,
+    &GeneralEngine::settle,
+};
+
 Outcome Machine::start() {
   if (in_macrostep()) return Outcome::not_running;
   if (running()) stop();
@@ -439,54 +661,9 @@ Outcome Machine::start() {
   set_mode(kInMacrostep, true);
   set_mode(kRunning, true);
   InternalQueue queue;
-  const Outcome outcome = Engine(*this, queue).start();
+  const Outcome outcome = engine_->start(*this, queue);
   set_mode(kInMacrostep, false);
   return outcome;
-}
-
-namespace {
-
-// The short path's ways out to the general engine, kept out of line so the
-// short path needs no Engine on its stack.
-[[gnu::noinline]] Outcome continue_in_engine(Machine& machine, InternalQueue& queue, std::uint16_t chosen, Step& step) {
-  return Engine(machine, queue).continue_with(chosen, step);
-}
-
-[[gnu::noinline]] void interpret_quick_microstep(
-    Machine& machine, InternalQueue& queue, const TransitionRow& transition, StateSet exits, Step& step) {
-  Engine(machine, queue).quick_microstep(transition, exits, step);
-}
-
-[[gnu::noinline]] Outcome finish_in_engine(Machine& machine, InternalQueue& queue) {
-  return Engine(machine, queue).finish_macrostep();
-}
-
-}  // namespace
-
-// The short path for charts without parallel states: the configuration is one
-// chain, so at most one transition is enabled and there are no conflicts; a
-// step that touches no special state needs no more than its actions (compiled,
-// for DSL charts), and the macrostep loop runs only if something was raised or
-// an eventless transition could now be enabled.
-[[gnu::always_inline]] inline Outcome Machine::dispatch_single_region(const EventRow& row,
-                                                                      const Event& event,
-                                                                      InternalQueue& queue) {
-  const Table& table = *table_;
-  const StateSet active = active_;
-  const StateSet handlers = row.handlers & active;
-  if (handlers == 0) return Outcome::unhandled;
-  Step step(*this, event, &queue);
-  const std::uint16_t chosen = first_enabled<false>(table, *this, handlers, event.id, step);
-  if (chosen == kNone) return Outcome::unhandled;
-  const TransitionRow& transition = table.transitions[chosen];
-  const StateSet exits = active & transition.exit_scope;
-  constexpr std::uint8_t known_entry = transition_flag::static_entry | transition_flag::targetless;
-  if ((transition.flags & known_entry) == 0 || ((exits | transition.entry) & table.special_states) != 0) {
-    return continue_in_engine(*this, queue, chosen, step);
-  }
-  interpret_quick_microstep(*this, queue, transition, exits, step);
-  if (failure_ == Failure::none && queue.empty() && (table.eventless_sources & active_) == 0) return Outcome::handled;
-  return finish_in_engine(*this, queue);
 }
 
 Outcome Machine::dispatch(const Event& event) {
@@ -497,46 +674,27 @@ Outcome Machine::dispatch(const Event& event) {
   if (!running()) return Outcome::not_running;
   if (event.id >= table_->event_count) return Outcome::invalid_event;
   if (table_->compiled_dispatch != nullptr && !tracing()) return table_->compiled_dispatch(*this, event);
-  return dispatch_interpreted(event);
+  return engine_->dispatch(*this, event);
 }
 
-Outcome Machine::dispatch_interpreted(const Event& event) {
-  const Table& table = *table_;
-  const EventRow& row = table.events[event.id];
-  if (!table.single_region || tracing() || (row.deferrers & active_) != 0) return dispatch_general(event);
-  InternalQueue queue;
-  set_mode(kInMacrostep, true);
-  const Outcome outcome = dispatch_single_region(row, event, queue);
-  set_mode(kInMacrostep, false);
-  return outcome;
-}
+Outcome Machine::dispatch_interpreted(const Event& event) { return engine_->dispatch(*this, event); }
 
 Outcome Machine::resume(std::uint16_t chosen, InternalQueue& queue, Step& step) {
-  return continue_in_engine(*this, queue, chosen, step);
+  return engine_->resume(*this, chosen, queue, step);
 }
 
-Outcome Machine::settle(InternalQueue& queue) { return finish_in_engine(*this, queue); }
-
-Outcome Machine::dispatch_general(const Event& event) {
-  InternalQueue queue;
-  set_mode(kInMacrostep, true);
-  const Outcome outcome = Engine(*this, queue).dispatch(event);
-  set_mode(kInMacrostep, false);
-  return outcome;
-}
+Outcome Machine::settle(InternalQueue& queue) { return engine_->settle(*this, queue); }
 
 void Machine::stop() {
   if (!running() || in_macrostep()) return;
   set_mode(kInMacrostep, true);
-  InternalQueue queue;
-  Engine(*this, queue).exit_interpreter();
+  engine_->stop(*this);
   set_mode(kInMacrostep, false);
 }
 
 void Machine::halt() {
   if (!running()) return;
-  InternalQueue queue;
-  Engine(*this, queue).halt_services();
+  engine_->halt(*this);
 }
 
 void Machine::record_failure(Failure failure, const char* reason) {

@@ -122,12 +122,40 @@ class InternalQueue {
 
 struct CompiledAccess;
 
+// The two engines (machine.cpp), as tables of their entry points. The quick
+// engine runs the charts most devices have: one region, no eventless
+// transitions, and no state that needs more than its actions on entry or
+// exit (no timers, activities, history, final states or deferral). It takes
+// the same steps, traces and failures as the general engine on those charts
+// in a fraction of its code. A machine picks its engine from its table when
+// it is built, so an image whose charts are all quick ones (constant tables,
+// known where their machines are built) links no general engine at all.
+struct EngineOps {
+  Outcome (*start)(Machine& machine, InternalQueue& queue);   // enters the initial configuration
+  Outcome (*dispatch)(Machine& machine, const Event& event);  // interpreted, any event, tracing or not
+  void (*stop)(Machine& machine);                             // exits every active state, with actions
+  void (*halt)(Machine& machine);                             // without actions
+  // For compiled dispatch: finish a step whose transition it chose, or settle after one it took.
+  Outcome (*resume)(Machine& machine, std::uint16_t chosen, InternalQueue& queue, Step& step);
+  Outcome (*settle)(Machine& machine, InternalQueue& queue);
+};
+extern const EngineOps kQuickEngine;
+extern const EngineOps kGeneralEngine;
+
+// Whether the quick engine can run a chart (see EngineOps).
+constexpr bool quick_engine_runs(const Table& table) {
+  return table.single_region && table.timer_count == 0 && table.invoke_count == 0 && table.history_bytes == 0 &&
+         (table.special_states | table.eventless_sources | table.final_states | table.history_states |
+          table.deferring_states | table.parallel_states) == 0;
+}
+
 class Machine {
  public:
   // `history_memory` holds table.history_bytes bytes of history records (none
   // for charts without history); it must outlive the machine.
   constexpr Machine(const Table& table, void* context, Host& host, std::span<std::uint8_t> history_memory = {})
       : table_(&table),
+        engine_(quick_engine_runs(table) ? &kQuickEngine : &kGeneralEngine),
         context_(context),
         host_(&host),
         history_(history_memory.data()),
@@ -169,19 +197,22 @@ class Machine {
 
  private:
   friend class Step;
+  friend struct EngineCore;
   friend struct Engine;
+  friend struct GeneralEngine;
+  friend struct QuickEngine;
   friend struct CompiledAccess;
 
   // Keeps the first failure of a run; later ones add nothing.
   void record_failure(Failure failure, const char* reason);
+  // Compiled dispatch's ways into the engine, out of line so that what
+  // compiled dispatch inlines stays one direct call.
   Outcome dispatch_interpreted(const Event& event);
-  Outcome dispatch_single_region(const EventRow& row, const Event& event, InternalQueue& queue);
-  [[gnu::noinline]] Outcome dispatch_general(const Event& event);
-  // For compiled dispatch: finish a step the general way.
   [[gnu::noinline]] Outcome resume(std::uint16_t chosen, InternalQueue& queue, Step& step);
   [[gnu::noinline]] Outcome settle(InternalQueue& queue);
 
   const Table* table_;
+  const EngineOps* engine_;
   void* context_;
   Host* host_;
   std::uint8_t* history_;
@@ -216,7 +247,10 @@ class Step {
   void* context() const { return machine_->context_; }
 
  private:
+  friend struct EngineCore;
   friend struct Engine;
+  friend struct GeneralEngine;
+  friend struct QuickEngine;
   friend class Machine;
   friend struct CompiledAccess;
   Step(Machine& machine, const Event& event, void* queue) : machine_(&machine), event_(&event), queue_(queue) {}
