@@ -19,10 +19,15 @@
 // resends it only as a probe when it has heard no busy frame for an RTO plus
 // a heartbeat interval. So a slow consumer costs the line nothing.
 //
+// Times. The port's clock is 64-bit milliseconds; inside, the session keeps
+// their low 32 bits and compares them by wrapping difference, so a 32-bit
+// MCU does 32-bit arithmetic only. Every interval it measures is far below
+// the 24 days that allows (durations in SessionConfig are capped at 2^30 ms).
+//
 // RAM: Window transmit slots of MaxBody + 4 x kMaxRecordsPerFrame + ~24
 // bytes, Window receive slots of MaxBody + 4 (a refused frame is held in
 // one), one encoded frame (FrameEncoder<MaxBody>::kMaxWireSize) and the
-// decoder's raw frame (MaxBody + 12): sizeof(LinkSession<4, 256>) is 3168
+// decoder's raw frame (MaxBody + 12): sizeof(LinkSession<4, 256>) is 3056
 // bytes on Cortex-M3. go_down() puts Window x kMaxRecordsPerFrame tokens on
 // the stack (128 bytes for 4).
 #pragma once
@@ -132,7 +137,7 @@ class LinkSession {
   static constexpr std::size_t kMaxRecord = MaxBody <= 128 ? MaxBody - 1 : MaxBody - 2;
   using Config = SessionConfig;
 
-  explicit LinkSession(const Config& config = Config{}) : config_(config) { reset(); }
+  explicit LinkSession(const Config& config = Config{}) : timing_(timing_of(config)) { reset(); }
 
   // Queues a reliable body (at most kMaxRecord bytes) as a record of the
   // newest frame not yet transmitted, or of a new frame; poll() transmits it.
@@ -162,9 +167,11 @@ class LinkSession {
   // Sends a best-effort body at once (never retransmitted), after any
   // reliable frame queued before it: what was sent first leaves first.
   template <typename Output>
-  SendResult send_best_effort(std::span<const std::uint8_t> body, Millis now, Output& out) {
+  SendResult send_best_effort(std::span<const std::uint8_t> body, Millis now_ms, Output& out) {
     if (!up_) return SendResult::link_down;
     if (body.size() > MaxBody) return SendResult::too_long;
+    clock_ = now_ms;
+    const Stamp now = stamp(now_ms);
     transmit_queued(now, out);
     transmit(FrameHeader{kFrameVersion, 0, be_tx_next_++, rcv_next_, 0}, body, now, out);
     return SendResult::ok;
@@ -172,23 +179,26 @@ class LinkSession {
 
   template <typename Handler>
   void on_bytes(std::span<const std::uint8_t> bytes, Millis now, Handler& handler) {
-    Receiver<Handler> receiver{*this, handler, now};
+    clock_ = now;
+    Receiver<Handler> receiver{*this, handler, stamp(now)};
     decoder_.push(bytes, receiver);
   }
 
   // Link-down check, retransmissions (timeouts, busy retries, fast
   // retransmissions), first transmissions, acks and heartbeats.
   template <typename Output, typename Handler>
-  void poll(Millis now, Output& out, Handler& handler) {
-    if (up_ && now - last_rx_ >= config_.link_timeout) go_down(handler);
-    if (up_ && held_ && now >= reoffer_at_) {
+  void poll(Millis now_ms, Output& out, Handler& handler) {
+    clock_ = now_ms;
+    const Stamp now = stamp(now_ms);
+    if (up_ && now - last_rx_ >= timing_.link_timeout) go_down(handler);
+    if (up_ && held_ && reached(now, reoffer_at_)) {
       ++counters_.reoffers;
       const std::size_t before = counters_.delivered;
       deliver_in_order(now, handler);
       if (counters_.delivered != before) {
         ack_pending_ = true;  // say so at once, not at the next heartbeat
       } else if (held_) {
-        reoffer_wait_ = min(reoffer_wait_ * 2, config_.busy_retry);
+        reoffer_wait_ = min(reoffer_wait_ * 2, timing_.busy_retry);
         reoffer_at_ = now + reoffer_wait_;
       }
     }
@@ -197,24 +207,24 @@ class LinkSession {
       retransmit_missing(now, out);
       transmit_queued(now, out);
     }
-    if (ack_pending_ || now - last_tx_ >= config_.heartbeat_interval) send_ack_only(now, out);
+    if (ack_pending_ || now - last_tx_ >= timing_.heartbeat_interval) send_ack_only(now, out);
   }
 
   // When poll() next has something to do (0: at once). One timer suffices.
   Millis next_deadline() const {
     if (ack_pending_) return 0;
-    Millis deadline = last_tx_ + config_.heartbeat_interval;
-    if (!up_) return deadline;
-    deadline = min(deadline, last_rx_ + config_.link_timeout);
-    if (held_) deadline = min(deadline, reoffer_at_);
+    Stamp deadline = last_tx_ + timing_.heartbeat_interval;
+    if (!up_) return absolute(deadline);
+    deadline = earlier(deadline, last_rx_ + timing_.link_timeout);
+    if (held_) deadline = earlier(deadline, reoffer_at_);
     const std::size_t reported = highest_sacked();
     for (std::size_t i = 0; i < in_flight_; ++i) {
       const TxSlot& slot = at(i);
       if (!slot.sent) return 0;
-      if (i == 0 || !slot.sacked) deadline = min(deadline, slot.deadline);
-      if (i < reported && fast_resendable(slot)) deadline = min(deadline, slot.sent_at + fast_interval());
+      if (i == 0 || !slot.sacked) deadline = earlier(deadline, slot.deadline);
+      if (i < reported && fast_resendable(slot)) deadline = earlier(deadline, slot.sent_at + fast_interval());
     }
-    return deadline;
+    return absolute(deadline);
   }
 
   bool link_up() const { return up_; }
@@ -230,6 +240,44 @@ class LinkSession {
   const FrameErrors& frame_errors() const { return decoder_.errors(); }
 
  private:
+  // A time inside the session (see the file's header): the clock's low 32 bits.
+  using Stamp = std::uint32_t;
+  static constexpr Stamp kMaxDuration = Stamp{1} << 30U;
+  static constexpr Stamp stamp(Millis time) { return static_cast<Stamp>(time); }
+  static constexpr Stamp duration(Millis interval) {
+    return interval < kMaxDuration ? static_cast<Stamp>(interval) : kMaxDuration;
+  }
+  // Whether `now` is at or past `time`, and the earlier of two times: by
+  // wrapping difference, right while they are less than 2^31 ms apart.
+  static constexpr bool reached(Stamp now, Stamp time) { return static_cast<std::int32_t>(now - time) >= 0; }
+  static constexpr Stamp earlier(Stamp a, Stamp b) { return static_cast<std::int32_t>(a - b) < 0 ? a : b; }
+  static constexpr Stamp min(Stamp a, Stamp b) { return a < b ? a : b; }
+  // A session time on the port's clock, from the last time the owner gave.
+  Millis absolute(Stamp time) const {
+    const auto ahead = static_cast<std::int32_t>(time - stamp(clock_));
+    if (ahead >= 0) return clock_ + static_cast<Millis>(ahead);
+    const Millis behind = static_cast<Millis>(-static_cast<std::int64_t>(ahead));
+    return behind < clock_ ? clock_ - behind : 0;
+  }
+
+  // SessionConfig's durations, as session times.
+  struct Timing {
+    Stamp rto_min;
+    Stamp rto_max;
+    Stamp rto_initial;
+    Stamp heartbeat_interval;
+    Stamp link_timeout;
+    Stamp busy_retry;
+  };
+  static constexpr Timing timing_of(const Config& config) {
+    return Timing{duration(config.rto_min),
+                  duration(config.rto_max),
+                  duration(config.rto_initial),
+                  duration(config.heartbeat_interval),
+                  duration(config.link_timeout),
+                  duration(config.busy_retry)};
+  }
+
   struct TxSlot {
     std::array<std::uint8_t, MaxBody> body{};  // the record list
     std::array<std::uint32_t, kMaxRecordsPerFrame> tokens{};
@@ -238,8 +286,8 @@ class LinkSession {
     std::uint8_t fast_resends = 0;  // fast retransmissions so far (at most kMaxFastResends)
     // The last transmission: the first one, the RTT sample's start, until
     // the frame is retransmitted (then Karn's rule takes no sample from it).
-    Millis sent_at = 0;
-    Millis deadline = 0;  // the retransmission timeout, or the end of the hold when busy
+    Stamp sent_at = 0;
+    Stamp deadline = 0;  // the retransmission timeout, or the end of the hold when busy
     bool sent = false;
     bool unsampled = false;  // resent, or held by a busy peer: no RTT sample (Karn)
     bool sacked = false;     // the peer's last bitmap says it holds this frame
@@ -255,13 +303,11 @@ class LinkSession {
   struct Receiver {
     LinkSession& session;
     Handler& handler;
-    Millis now;
+    Stamp now;
     void on_frame(const FrameHeader& header, std::span<const std::uint8_t> body) {
       session.receive(header, body, now, handler);
     }
   };
-
-  static constexpr Millis min(Millis a, Millis b) { return a < b ? a : b; }
 
   // A frame the peer's bitmap shows missing is resent at most this many times
   // before only its RTO resends it: a bound on what a vanished peer costs.
@@ -314,9 +360,9 @@ class LinkSession {
     bool malformed_ = false;
   };
 
-  Millis clamp_rto(Millis rto) const {
-    if (rto < config_.rto_min) return config_.rto_min;
-    if (rto > config_.rto_max) return config_.rto_max;
+  Stamp clamp_rto(Stamp rto) const {
+    if (rto < timing_.rto_min) return timing_.rto_min;
+    if (rto > timing_.rto_max) return timing_.rto_max;
     return rto;
   }
 
@@ -336,7 +382,7 @@ class LinkSession {
     srtt8_ = 0;
     measured_ = false;
     rttvar4_ = 0;
-    rto_ = clamp_rto(config_.rto_initial);
+    rto_ = clamp_rto(timing_.rto_initial);
     held_ = false;
     reoffer_wait_ = 1;
     ack_pending_ = true;  // announce ourselves at the next poll
@@ -364,7 +410,7 @@ class LinkSession {
   }
 
   template <typename Output>
-  void transmit(const FrameHeader& header, std::span<const std::uint8_t> body, Millis now, Output& out) {
+  void transmit(const FrameHeader& header, std::span<const std::uint8_t> body, Stamp now, Output& out) {
     FrameHeader flagged = header;
     flagged.flags = static_cast<std::uint8_t>(
         flagged.flags | (epoch_ ? kFlagEpoch : 0U) | (up_ ? 0U : kFlagDown) | (peer_fresh_ ? kFlagPeerKnown : 0U) |
@@ -378,7 +424,7 @@ class LinkSession {
   }
 
   template <typename Output>
-  void send_slot(std::size_t i, Millis now, Output& out) {
+  void send_slot(std::size_t i, Stamp now, Output& out) {
     const TxSlot& slot = at(i);
     const auto sequence = static_cast<std::uint8_t>(snd_una_ + i);
     transmit(FrameHeader{kFrameVersion, kFlagReliable, sequence, rcv_next_, 0},
@@ -390,7 +436,7 @@ class LinkSession {
 
   // First transmissions of the reliable frames queued since the last poll.
   template <typename Output>
-  void transmit_queued(Millis now, Output& out) {
+  void transmit_queued(Stamp now, Output& out) {
     for (std::size_t i = 0; i < in_flight_; ++i) {
       TxSlot& slot = at(i);
       if (slot.sent) continue;
@@ -404,7 +450,7 @@ class LinkSession {
   }
 
   template <typename Output>
-  void resend(std::size_t i, Millis now, Output& out) {
+  void resend(std::size_t i, Stamp now, Output& out) {
     TxSlot& slot = at(i);
     slot.unsampled = true;
     slot.busy = false;
@@ -417,11 +463,11 @@ class LinkSession {
   // Busy probes first (a refusal is not a loss: no backoff), then frames
   // whose RTO expired (one backoff per poll, however many expired).
   template <typename Output>
-  void retransmit_expired(Millis now, Output& out) {
+  void retransmit_expired(Stamp now, Output& out) {
     bool expired = false;
     for (std::size_t i = 0; i < in_flight_; ++i) {
       const TxSlot& slot = at(i);
-      if (!slot.sent || (i != 0 && slot.sacked) || now < slot.deadline) continue;
+      if (!slot.sent || (i != 0 && slot.sacked) || !reached(now, slot.deadline)) continue;
       if (slot.busy) {
         resend(i, now, out);
         ++counters_.busy_probes;
@@ -431,10 +477,10 @@ class LinkSession {
     }
     if (!expired) return;
     ++counters_.timeouts;
-    rto_ = min(rto_ * 2, config_.rto_max);  // exponential backoff, kept until a fresh sample
+    rto_ = min(rto_ * 2, timing_.rto_max);  // exponential backoff, kept until a fresh sample
     for (std::size_t i = 0; i < in_flight_; ++i) {
       const TxSlot& slot = at(i);
-      if (!slot.sent || (i != 0 && slot.sacked) || now < slot.deadline) continue;
+      if (!slot.sent || (i != 0 && slot.sacked) || !reached(now, slot.deadline)) continue;
       resend(i, now, out);
     }
   }
@@ -445,11 +491,11 @@ class LinkSession {
   // (the resend itself may be lost, and with the window full no ack would
   // come). Each resend restarts its RTO, which is not backed off.
   template <typename Output>
-  void retransmit_missing(Millis now, Output& out) {
+  void retransmit_missing(Stamp now, Output& out) {
     const std::size_t reported = highest_sacked();
     for (std::size_t i = 0; i < reported; ++i) {
       TxSlot& slot = at(i);
-      if (!fast_resendable(slot) || now < slot.sent_at + fast_interval()) continue;
+      if (!fast_resendable(slot) || !reached(now, slot.sent_at + fast_interval())) continue;
       ++slot.fast_resends;
       resend(i, now, out);
       ++counters_.fast_retransmissions;
@@ -472,14 +518,14 @@ class LinkSession {
   // A round: the smoothed RTT (rto_min before any sample) since the frame's
   // last transmission, so a resend is not repeated while its ack may still be
   // on the way.
-  Millis fast_interval() const {
-    if (!measured_) return config_.rto_min;
-    const Millis srtt = srtt8_ / 8;
+  Stamp fast_interval() const {
+    if (!measured_) return timing_.rto_min;
+    const Stamp srtt = srtt8_ / 8;
     return srtt > 0 ? srtt : 1;
   }
 
   template <typename Output>
-  void send_ack_only(Millis now, Output& out) {
+  void send_ack_only(Stamp now, Output& out) {
     std::array<std::uint8_t, kSackBytes> sack{};
     for (std::size_t d = 1; d < Window; ++d) {
       if (rx_[(rx_head_ + d) % Window].present) {
@@ -500,7 +546,7 @@ class LinkSession {
   }
 
   template <typename Handler>
-  void receive(const FrameHeader& header, std::span<const std::uint8_t> body, Millis now, Handler& handler) {
+  void receive(const FrameHeader& header, std::span<const std::uint8_t> body, Stamp now, Handler& handler) {
     last_rx_ = now;
     const bool peer_epoch = (header.flags & kFlagEpoch) != 0;
     const bool echoes_us = (header.flags & kFlagPeerKnown) != 0 && ((header.flags & kFlagPeerEpoch) != 0) == epoch_;
@@ -542,7 +588,7 @@ class LinkSession {
     }
   }
 
-  void process_ack(std::uint8_t ack, Millis now) {
+  void process_ack(std::uint8_t ack, Stamp now) {
     const auto acked = static_cast<std::uint8_t>(ack - snd_una_);
     if (acked == 0 || acked > in_flight_ || !at(acked - 1U).sent) return;  // stale or bogus
     // Karn's rule, and no sample when the ack waited for a gap to fill: a
@@ -558,7 +604,7 @@ class LinkSession {
 
   // The bitmap replaces what the previous one said. A frame newly reported, never
   // retransmitted, gives an RTT sample (the newest such frame, once per ack).
-  void process_sack(std::span<const std::uint8_t> bitmap, Millis now) {
+  void process_sack(std::span<const std::uint8_t> bitmap, Stamp now) {
     const TxSlot* newest = nullptr;
     for (std::size_t i = 0; i < in_flight_; ++i) {
       TxSlot& slot = at(i);
@@ -576,34 +622,34 @@ class LinkSession {
   // says busy at least once a heartbeat), and then the frame is resent once
   // as a probe. Its eventual ack measures the peer's consumer, not the path:
   // no RTT sample. A busy flag naming no unacked frame is stale: ignored.
-  void process_busy(std::uint8_t ack, Millis now) {
+  void process_busy(std::uint8_t ack, Stamp now) {
     if (ack != snd_una_ || in_flight_ == 0) return;
     TxSlot& oldest = at(0);
     if (!oldest.sent) return;
     oldest.busy = true;
     oldest.unsampled = true;
-    oldest.deadline = now + rto_ + config_.heartbeat_interval;
+    oldest.deadline = now + rto_ + timing_.heartbeat_interval;
     ++counters_.busy_received;
   }
 
-  void sample_rtt(Millis rtt) {
+  void sample_rtt(Stamp rtt) {
     if (!measured_) {
       measured_ = true;
       srtt8_ = rtt * 8;
       rttvar4_ = rtt * 2;
     } else {
-      const Millis srtt = srtt8_ / 8;
-      const Millis error = rtt > srtt ? rtt - srtt : srtt - rtt;
+      const Stamp srtt = srtt8_ / 8;
+      const Stamp error = rtt > srtt ? rtt - srtt : srtt - rtt;
       srtt8_ = srtt8_ - srtt + rtt;
       rttvar4_ = rttvar4_ - rttvar4_ / 4 + error;
     }
     ++counters_.rtt_samples;
-    const Millis variance = rttvar4_ > 1 ? rttvar4_ : 1;  // K * RTTVAR, at least the 1 ms clock
+    const Stamp variance = rttvar4_ > 1 ? rttvar4_ : 1;  // K * RTTVAR, at least the 1 ms clock
     rto_ = clamp_rto(srtt8_ / 8 + variance);
   }
 
   template <typename Handler>
-  void receive_reliable(std::uint8_t sequence, std::span<const std::uint8_t> body, Millis now, Handler& handler) {
+  void receive_reliable(std::uint8_t sequence, std::span<const std::uint8_t> body, Stamp now, Handler& handler) {
     ack_pending_ = true;  // every reliable frame is acked, duplicates too (the ack was lost)
     const std::size_t ahead = static_cast<std::uint8_t>(sequence - rcv_next_);
     if (ahead >= Window) {
@@ -638,7 +684,7 @@ class LinkSession {
   // behind a filled gap, or a held frame. A refusal holds that frame (its
   // delivered records skipped by rx_delivered_) until the next offer.
   template <typename Handler>
-  void deliver_in_order(Millis now, Handler& handler) {
+  void deliver_in_order(Stamp now, Handler& handler) {
     held_ = false;
     while (rx_[rx_head_].present) {
       RxSlot& slot = rx_[rx_head_];
@@ -650,7 +696,7 @@ class LinkSession {
     }
   }
 
-  void hold(Millis now) {
+  void hold(Stamp now) {
     held_ = true;
     reoffer_at_ = now + reoffer_wait_;
   }
@@ -705,23 +751,24 @@ class LinkSession {
     handler.on_best_effort(body, std::uint32_t{gap});
   }
 
-  Config config_;
+  Timing timing_;
   std::array<TxSlot, Window> tx_{};
   std::array<RxSlot, Window> rx_{};
   std::array<std::uint8_t, FrameEncoder<MaxBody>::kMaxWireSize> tx_buffer_{};
   FrameDecoder<MaxBody> decoder_{};
   SessionCounters counters_{};
-  Millis last_tx_ = 0;
-  Millis last_rx_ = 0;
-  Millis srtt8_ = 0;    // SRTT x 8
-  Millis rttvar4_ = 0;  // RTTVAR x 4 (= K x RTTVAR)
-  Millis rto_ = 0;
+  Millis clock_ = 0;  // the latest time the owner gave, for next_deadline()
+  Stamp last_tx_ = 0;
+  Stamp last_rx_ = 0;
+  Stamp srtt8_ = 0;    // SRTT x 8
+  Stamp rttvar4_ = 0;  // RTTVAR x 4 (= K x RTTVAR)
+  Stamp rto_ = 0;
   std::size_t in_flight_ = 0;  // queued or unacked reliable frames, oldest at tx_head_
   std::size_t tx_head_ = 0;
   std::size_t rx_head_ = 0;       // slot of rcv_next_
   std::size_t rx_delivered_ = 0;  // records of the frame at rcv_next_ already delivered
-  Millis reoffer_at_ = 0;         // when held_: the next offer of the refused record
-  Millis reoffer_wait_ = 1;       // the wait before it: 1 ms after an accepted record, doubling up to busy_retry
+  Stamp reoffer_at_ = 0;          // when held_: the next offer of the refused record
+  Stamp reoffer_wait_ = 1;        // the wait before it: 1 ms after an accepted record, doubling up to busy_retry
   std::uint8_t snd_una_ = 0;      // sequence of the oldest unacked frame
   std::uint8_t rcv_next_ = 0;     // next reliable sequence expected (the cumulative ack)
   std::uint8_t be_tx_next_ = 0;
