@@ -12,7 +12,10 @@ DeviceAgent::DeviceAgent(Scheduler& scheduler,
     : scheduler_(scheduler),
       actors_(actors.size() <= kMaxDeviceActors ? actors : actors.first(kMaxDeviceActors)),
       config_(config),
-      endpoint_(sink, config.session, config.schema_hash) {
+      endpoint_(sink,
+                config.session,
+                config.schema_hash,
+                config.telemetry != nullptr ? config.telemetry->kinds : BodyKinds(kDeviceBodies)) {
   observer_.agent = this;
   timer_.agent = this;
   timer_.fire = &DeviceAgent::fire;

@@ -142,10 +142,24 @@ struct DeviceAgent::Telemetry {
   }
 };
 
+namespace {
+
+constexpr auto kTelemetryBodies = [] {
+  std::array<BodyKind, std::size(kDeviceBodies) + 2> kinds{};
+  std::size_t next = 0;
+  for (const BodyKind& kind : kDeviceBodies) kinds[next++] = kind;
+  kinds[next++] = {lit_wire_Envelope_trace_tag, lit_wire_Trace_fields};
+  kinds[next++] = {lit_wire_Envelope_metrics_tag, lit_wire_Metrics_fields};
+  return kinds;
+}();
+
+}  // namespace
+
 const AgentTelemetry kAgentTelemetry{
     .start = &DeviceAgent::Telemetry::start,
     .trace = &DeviceAgent::Telemetry::trace,
     .count = &DeviceAgent::Telemetry::count,
+    .kinds = kTelemetryBodies,
 };
 
 }  // namespace lit::link

@@ -70,6 +70,21 @@ struct AgentActor {
 
 class DeviceAgent;
 
+// The bodies a device agent speaks (envelope.hpp): the handshake, the host's
+// messages, commands and Goodbye, and its own table rows, exits, replies,
+// messages and log lines. Traces and metrics snapshots add theirs
+// (AgentTelemetry::kinds), so an agent without telemetry links neither.
+inline constexpr BodyKind kDeviceBodies[] = {
+    {lit_wire_Envelope_handshake_tag, lit_wire_Handshake_fields},
+    {lit_wire_Envelope_actor_message_tag, lit_wire_ActorMessage_fields},
+    {lit_wire_Envelope_supervision_command_tag, lit_wire_SupervisionCommand_fields},
+    {lit_wire_Envelope_goodbye_tag, lit_wire_Goodbye_fields},
+    {lit_wire_Envelope_actor_table_entry_tag, lit_wire_ActorTableEntry_fields},
+    {lit_wire_Envelope_actor_exit_tag, lit_wire_ActorExit_fields},
+    {lit_wire_Envelope_supervision_reply_tag, lit_wire_SupervisionReply_fields},
+    {lit_wire_Envelope_log_tag, lit_wire_Log_fields},
+};
+
 // The agent's traces and metrics snapshots, as a table of its functions
 // (agent_telemetry.cpp), so that leaving them out leaves their code out.
 struct AgentTelemetry {
@@ -78,6 +93,7 @@ struct AgentTelemetry {
   // A message delivered into table actor `index`'s mailbox (dispatched:
   // false) or dispatched by it (true): what the snapshots count.
   void (*count)(DeviceAgent& agent, std::size_t index, bool dispatched);
+  BodyKinds kinds;  // kDeviceBodies, Trace and Metrics
 };
 extern const AgentTelemetry kAgentTelemetry;
 

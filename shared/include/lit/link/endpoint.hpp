@@ -74,8 +74,13 @@ class Endpoint {
   static constexpr std::uint32_t kHandshakeToken = 0xFFFF'FFFFU;
 
   // `schema_hash` is this build's; tests pass another to play a mismatched peer.
-  Endpoint(ByteSink sink, const SessionConfig& config, std::uint64_t schema_hash = kSchemaHash)
-      : session_(config), sink_(sink), schema_hash_(schema_hash) {}
+  // `kinds`: the bodies this end encodes and decodes (envelope.hpp); a body
+  // of another kind arrives as an envelope without one, and cannot be sent.
+  Endpoint(ByteSink sink,
+           const SessionConfig& config,
+           std::uint64_t schema_hash = kSchemaHash,
+           BodyKinds kinds = kEveryBody)
+      : session_(config), sink_(sink), schema_hash_(schema_hash), kinds_(kinds) {}
 
   template <class Owner>
   void on_bytes(std::span<const std::uint8_t> bytes, Millis now, Owner& owner) {
@@ -96,7 +101,7 @@ class Endpoint {
   // goes down before the peer has it.
   SendResult send(const Envelope& envelope, Millis now, std::uint32_t token = 0) {
     if (state_ == EndpointState::down) return SendResult::link_down;
-    const std::size_t size = encode_envelope(envelope, buffer_);
+    const std::size_t size = encode_envelope(envelope, buffer_, kinds_);
     if (size == 0) return SendResult::too_long;
     const SendResult result = session_.send_reliable(std::span<const std::uint8_t>(buffer_.data(), size), now, token);
     if (result == SendResult::ok) ++counters_.envelopes_sent;
@@ -106,7 +111,7 @@ class Endpoint {
   // A best-effort envelope, transmitted at once.
   SendResult send_best_effort(const Envelope& envelope, Millis now) {
     if (state_ == EndpointState::down) return SendResult::link_down;
-    const std::size_t size = encode_envelope(envelope, buffer_);
+    const std::size_t size = encode_envelope(envelope, buffer_, kinds_);
     if (size == 0) return SendResult::too_long;
     Output output{sink_};
     const SendResult result =
@@ -168,7 +173,7 @@ class Endpoint {
   template <class Owner>
   bool receive(std::span<const std::uint8_t> body, Owner& owner, Millis now) {
     static_cast<void>(now);
-    if (!decode_envelope(body, scratch_)) {
+    if (!decode_envelope(body, scratch_, kinds_)) {
       ++counters_.decode_errors;  // retransmitting it would not help: take it
       return true;
     }
@@ -194,7 +199,7 @@ class Endpoint {
 
   template <class Owner>
   void receive_best_effort(std::span<const std::uint8_t> body, std::uint32_t gap, Owner& owner) {
-    if (!decode_envelope(body, scratch_)) {
+    if (!decode_envelope(body, scratch_, kinds_)) {
       ++counters_.decode_errors;
       return;
     }
@@ -262,10 +267,11 @@ class Endpoint {
   Session session_;
   ByteSink sink_;
   std::uint64_t schema_hash_;
+  BodyKinds kinds_;
   EndpointState state_ = EndpointState::down;
   EndpointCounters counters_{};
   Envelope scratch_ = lit_wire_Envelope_init_zero;
-  std::array<std::uint8_t, lit_wire_Envelope_size> buffer_{};
+  std::array<std::uint8_t, kEnvelopeBuffer> buffer_{};
   std::array<char, 160> error_{};
 };
 

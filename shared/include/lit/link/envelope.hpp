@@ -1,6 +1,8 @@
 // The wire envelope (proto/lit.proto) as both ends of the link code see it:
 // nanopb's static struct, encoded into and decoded from one frame record.
-// Nothing here allocates; the host's tools use libprotobuf on the same schema.
+// Each end names the kinds of body it speaks (BodyKind), so an image links
+// the nanopb descriptors of those messages only. Nothing here allocates; the
+// host's tools use libprotobuf on the same schema.
 #pragma once
 
 #include <pb_decode.h>
@@ -28,31 +30,119 @@ inline constexpr std::uint64_t kSchemaHash = LIT_SCHEMA_HASH;
 // The most actors a device's table may hold (ActorInfo indexes are wire ids).
 inline constexpr std::size_t kMaxDeviceActors = 16;
 
-// Encodes into `out`; returns the size, or 0 if it does not fit.
-inline std::size_t encode_envelope(const Envelope& envelope, std::span<std::uint8_t> out) {
-  pb_ostream_t stream = pb_ostream_from_buffer(out.data(), out.size());
-  return pb_encode(&stream, lit_wire_Envelope_fields, &envelope) ? stream.bytes_written : 0;
+// One kind of envelope body: its tag in the Envelope's oneof and its message's
+// nanopb descriptor. The codec below handles the oneof itself (a body is a
+// length-delimited field: its key, its length, its bytes, as nanopb and
+// libprotobuf encode it) and nanopb the body, so only the descriptors in an
+// end's list are linked.
+struct BodyKind {
+  pb_size_t tag;
+  const pb_msgdesc_t* fields;
+};
+using BodyKinds = std::span<const BodyKind>;
+
+// Every kind of body: the host's list (it decodes whatever a device sends).
+inline constexpr BodyKind kEveryBody[] = {
+    {lit_wire_Envelope_handshake_tag, lit_wire_Handshake_fields},
+    {lit_wire_Envelope_heartbeat_tag, lit_wire_Heartbeat_fields},
+    {lit_wire_Envelope_actor_message_tag, lit_wire_ActorMessage_fields},
+    {lit_wire_Envelope_supervision_command_tag, lit_wire_SupervisionCommand_fields},
+    {lit_wire_Envelope_supervision_reply_tag, lit_wire_SupervisionReply_fields},
+    {lit_wire_Envelope_down_tag, lit_wire_Down_fields},
+    {lit_wire_Envelope_failure_tag, lit_wire_Failure_fields},
+    {lit_wire_Envelope_trace_tag, lit_wire_Trace_fields},
+    {lit_wire_Envelope_log_tag, lit_wire_Log_fields},
+    {lit_wire_Envelope_metrics_tag, lit_wire_Metrics_fields},
+    {lit_wire_Envelope_actor_table_entry_tag, lit_wire_ActorTableEntry_fields},
+    {lit_wire_Envelope_actor_exit_tag, lit_wire_ActorExit_fields},
+    {lit_wire_Envelope_goodbye_tag, lit_wire_Goodbye_fields},
+};
+// A body's key is one byte (field numbers up to 15), its length one or two.
+static_assert(sizeof(kEveryBody) / sizeof(kEveryBody[0]) == 13 && lit_wire_Envelope_goodbye_tag <= 15,
+              "every Envelope body is listed, and its key fits one byte");
+inline constexpr std::size_t kBodyHead = 3;
+// What encode_envelope needs for any envelope: the largest one, with room for
+// the longest head before its body.
+inline constexpr std::size_t kEnvelopeBuffer = lit_wire_Envelope_size + 1;
+
+inline const BodyKind* find_body_kind(BodyKinds kinds, std::uint32_t tag) {
+  for (const BodyKind& kind : kinds) {
+    if (kind.tag == tag) return &kind;
+  }
+  return nullptr;
+}
+
+// Encodes into `out`; returns the size, or 0 if it does not fit or its body
+// is not one of `kinds`.
+inline std::size_t encode_envelope(const Envelope& envelope,
+                                   std::span<std::uint8_t> out,
+                                   BodyKinds kinds = kEveryBody) {
+  const BodyKind* const kind = find_body_kind(kinds, envelope.which_body);
+  if (kind == nullptr || out.size() < kBodyHead) return 0;
+  // The body first, after room for its head; then the head, and the body
+  // moved up against it.
+  pb_ostream_t stream = pb_ostream_from_buffer(out.data() + kBodyHead, out.size() - kBodyHead);
+  if (!pb_encode(&stream, kind->fields, &envelope.body)) return 0;
+  const std::size_t size = stream.bytes_written;
+  if (size >= 0x4000) return 0;
+  std::size_t at = 0;
+  out[at++] = static_cast<std::uint8_t>((std::uint32_t{kind->tag} << 3U) | PB_WT_STRING);
+  if (size >= 0x80) {
+    out[at++] = static_cast<std::uint8_t>(size | 0x80U);
+    out[at++] = static_cast<std::uint8_t>(size >> 7U);
+  } else {
+    out[at++] = static_cast<std::uint8_t>(size);
+  }
+  for (std::size_t i = 0; i < size; ++i) out[at + i] = out[kBodyHead + i];  // down, never overlapping ahead
+  return at + size;
 }
 
 // Decodes one envelope; false on malformed input or a field over its bound.
-inline bool decode_envelope(std::span<const std::uint8_t> in, Envelope& envelope) {
+// A body of a kind not in `kinds` is skipped unread, as an unknown field is:
+// the envelope then has no body (which_body 0), unless another field gave it
+// one. Repeated bodies follow protobuf's rule for a oneof: the last kind
+// wins, and the same kind again merges into it.
+inline bool decode_envelope(std::span<const std::uint8_t> in, Envelope& envelope, BodyKinds kinds = kEveryBody) {
   envelope = lit_wire_Envelope_init_zero;
   pb_istream_t stream = pb_istream_from_buffer(in.data(), in.size());
-  return pb_decode(&stream, lit_wire_Envelope_fields, &envelope);
+  while (stream.bytes_left != 0) {
+    pb_wire_type_t wire_type = PB_WT_VARINT;
+    std::uint32_t tag = 0;
+    bool eof = false;
+    if (!pb_decode_tag(&stream, &wire_type, &tag, &eof) || tag == 0) return false;
+    const BodyKind* const kind = find_body_kind(kinds, tag);
+    if (kind == nullptr) {
+      if (!pb_skip_field(&stream, wire_type)) return false;
+      continue;
+    }
+    if (wire_type != PB_WT_STRING) return false;
+    if (envelope.which_body != kind->tag) {
+      std::memset(&envelope.body, 0, sizeof(envelope.body));  // proto3: every default is zero
+      envelope.which_body = kind->tag;
+    }
+    pb_istream_t body = stream;
+    if (!pb_make_string_substream(&stream, &body)) return false;
+    const bool decoded = pb_decode_ex(&body, kind->fields, &envelope.body, PB_DECODE_NOINIT);
+    if (!pb_close_string_substream(&stream, &body) || !decoded) return false;
+  }
+  return true;
 }
 
 // Copies a string into a bounded nanopb char array, always NUL-terminated.
-template <std::size_t N>
-void copy_text(char (&to)[N], std::string_view from) {
-  const std::size_t n = from.size() < N - 1 ? from.size() : N - 1;
+// One copy of the loop for every array size (out of line: it is on no hot
+// path, and the device has a dozen bounded strings).
+[[gnu::noinline]] inline void copy_text(char* to, std::size_t capacity, std::string_view from) {
+  const std::size_t n = from.size() < capacity - 1 ? from.size() : capacity - 1;
   for (std::size_t i = 0; i < n; ++i) to[i] = from[i];
   to[n] = '\0';
 }
 template <std::size_t N>
+void copy_text(char (&to)[N], std::string_view from) {
+  copy_text(to, N, from);
+}
+template <std::size_t N>
 void copy_text(std::array<char, N>& to, std::string_view from) {
-  const std::size_t n = from.size() < N - 1 ? from.size() : N - 1;
-  for (std::size_t i = 0; i < n; ++i) to[i] = from[i];
-  to[n] = '\0';
+  copy_text(to.data(), N, from);
 }
 
 // A received bounded string: up to its first NUL, never past its array.
