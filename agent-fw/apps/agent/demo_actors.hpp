@@ -204,10 +204,8 @@ inline SendResult deliver_request(Scheduler& scheduler,
                                   link::MessageOrigin origin) {
   Request request{.origin = origin};
   if (payload.size() > sizeof(request.value)) return SendResult::invalid_event;
-  std::uint8_t bytes[sizeof(request.value)] = {};
-  for (std::size_t i = 0; i < payload.size(); ++i) bytes[i] = payload[i];
-  std::uint32_t raw = 0;
-  for (std::size_t i = 0; i < sizeof(raw); ++i) raw |= std::uint32_t{bytes[i]} << (8U * i);
+  std::uint32_t raw = 0;  // little-endian; missing high bytes are 0
+  for (std::size_t i = 0; i < payload.size(); ++i) raw |= std::uint32_t{payload[i]} << (8U * i);
   request.value = static_cast<std::int32_t>(raw);
   return scheduler.send(Address<Request>{actor.id()}, event, request);
 }
