@@ -204,7 +204,11 @@ void ControlService::status(control::Responder& responder) {
 namespace {
 
 // One node as the API shows it; on the tree's loop.
-void describe(const Tree::Node& node, const LoopMonitor& monitor, std::size_t loop, control::Node& out) {
+void describe(const Tree::Node& node,
+              const LoopMonitor& monitor,
+              std::size_t loop,
+              const DeviceHost* device,
+              control::Node& out) {
   const ActorConfig& config = node.config;
   out.set_name(config.name);
   out.set_path(config.path);
@@ -236,12 +240,25 @@ void describe(const Tree::Node& node, const LoopMonitor& monitor, std::size_t lo
   }
   out.set_state(state);
   if (node.actor) add_configuration(core.type().table, core.configuration(), out.mutable_configuration());
+  if (node.proxy != nullptr && device != nullptr && state == control::RUN_STATE_RUNNING) {
+    const chart::Table* table = nullptr;
+    const chart::StateSet active = device->configuration(node.proxy->path(), &table);
+    add_configuration(table, active, out.mutable_configuration());
+  }
   if (const LoopMonitor::ActorStats* stats = monitor.find(core)) {
     out.set_restarts(stats->starts > 1 ? stats->starts - 1 : 0);
   }
 }
 
 }  // namespace
+
+const DeviceHost* ControlService::device_of(const Tree::Node& node) const {
+  if (node.proxy == nullptr) return nullptr;
+  for (const Daemon::RunningDevice& device : daemon_.devices_) {
+    if (device.name == node.config.device) return device.host.get();
+  }
+  return nullptr;
+}
 
 void ControlService::tree(const control::TreeRequest& request, control::Responder& responder) {
   const std::string& path = request.path();
@@ -269,7 +286,7 @@ void ControlService::tree(const control::TreeRequest& request, control::Responde
           if (placed_node == node->parent) parent_out = placed_out;
         }
         control::Node* out = parent_out != nullptr ? parent_out->add_children() : response.mutable_tree()->add_roots();
-        describe(*node, monitor, running.loop, *out);
+        describe(*node, monitor, running.loop, device_of(*node), *out);
         placed.emplace_back(node.get(), out);
         found = true;
       }
@@ -296,7 +313,7 @@ void ControlService::inspect(const control::InspectRequest& request, control::Re
       found = true;
       const LoopMonitor& monitor = *daemon_.monitors_[running.loop];
       control::InspectReply& reply = *response.mutable_inspect();
-      describe(*node, monitor, running.loop, *reply.mutable_node());
+      describe(*node, monitor, running.loop, device_of(*node), *reply.mutable_node());
       reply.set_parent(node->config.parent);
       control::SourcePosition& where = *reply.mutable_declared_at();
       where.set_file(daemon_.options_.config_path);
@@ -721,10 +738,10 @@ void ControlService::chart(const control::ChartRequest& request, control::Respon
         for (std::uint16_t k = 0; k < row.target_count; ++k) out.add_targets(table->targets[row.targets_begin + k]);
         if (row.guard != nullptr) out.set_guard("guard");
       }
-      if (node->actor) {
-        for (std::uint16_t i = 0; i < table->state_count; ++i) {
-          if ((node->core().configuration() & chart::bit(static_cast<chart::StateIndex>(i))) != 0) reply.add_active(i);
-        }
+      chart::StateSet active = node->actor ? node->core().configuration() : 0;
+      if (const DeviceHost* device = device_of(*node)) active = device->configuration(node->proxy->path(), nullptr);
+      for (std::uint16_t i = 0; i < table->state_count; ++i) {
+        if ((active & chart::bit(static_cast<chart::StateIndex>(i))) != 0) reply.add_active(i);
       }
     });
     if (!found) break;

@@ -19,10 +19,12 @@
 
 #include "control/server.hpp"
 #include "litd/event_hub.hpp"
+#include "litd/tree.hpp"
 
 namespace lit::daemon {
 
 class Daemon;
+class DeviceHost;
 
 class ControlService final : public control::ControlHandler {
  public:
@@ -59,6 +61,8 @@ class ControlService final : public control::ControlHandler {
   void chart(const control::ChartRequest& request, control::Responder& responder);
   void device_link(const control::DeviceLinkRequest& request, control::Responder responder);
   void deliver(const control::Response& item);
+  // The device a device actor lives on (on that device's loop); null for others.
+  const DeviceHost* device_of(const Tree::Node& node) const;
   void send_top(TopStream& top);
   void set_tracing(bool on);
   // "not found: PATH" with the closest configured path.

@@ -154,11 +154,32 @@ void DeviceHost::on_log(const lit_wire_Log& log) {
   hub_->publish(std::move(item));
 }
 
+chart::StateSet DeviceHost::configuration(std::string_view device_path, const chart::Table** table) const {
+  const link::DeviceInfo& device = node_.device();
+  for (std::uint32_t i = 0; i < device.actor_count; ++i) {
+    if (device_path != std::string_view(device.actors[i].path)) continue;
+    if (table != nullptr) *table = device_chart(device.actors[i].chart);
+    return configuration_[i];
+  }
+  return 0;
+}
+
 void DeviceHost::on_trace(const lit_wire_Trace& trace) {
-  if (hub_ == nullptr || trace.actor >= node_.device().actor_count) return;
+  if (trace.actor >= node_.device().actor_count) return;
   const lit_wire_ActorInfo& info = node_.device().actors[trace.actor];
   const chart::Table* table = device_chart(info.chart);
   const std::int32_t kind = link::wire_value(trace.kind);
+  // The configuration follows the enter and exit records; a new incarnation starts empty.
+  if (traced_incarnation_[trace.actor] != trace.incarnation) {
+    traced_incarnation_[trace.actor] = trace.incarnation;
+    configuration_[trace.actor] = 0;
+  }
+  if (kind == lit_wire_TraceKind_TRACE_KIND_ENTER && trace.to_state < 64) {
+    configuration_[trace.actor] |= chart::bit(static_cast<chart::StateIndex>(trace.to_state));
+  } else if (kind == lit_wire_TraceKind_TRACE_KIND_EXIT && trace.from_state < 64) {
+    configuration_[trace.actor] &= ~chart::bit(static_cast<chart::StateIndex>(trace.from_state));
+  }
+  if (hub_ == nullptr) return;
   if (kind == lit_wire_TraceKind_TRACE_KIND_EVENT) {
     last_event_[trace.actor] = static_cast<chart::EventId>(trace.event_id);
     return;
@@ -243,6 +264,8 @@ void DeviceHost::watch_link() {
         std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
             .count();
     last_event_.fill(chart::kNone);
+    configuration_.fill(0);
+    traced_incarnation_.fill(0);
     const link::DeviceInfo& device = node_.device();
     log_->info("{}: link up: {} (build {:016x}), boot id {:016x}, {} actors, last reset: {}{}",
                config_.name,

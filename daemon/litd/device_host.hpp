@@ -60,6 +60,10 @@ class DeviceHost final : public link::RemoteNodeObserver {
   void resume();
   bool released() const { return released_; }
 
+  // The active states of a device actor as its traces tell them (only actors
+  // the firmware traces; 0 for others), with the chart that names them.
+  chart::StateSet configuration(std::string_view device_path, const chart::Table** table) const;
+
   // RemoteNodeObserver: the device's log lines and traces to the hub.
   void on_log(const lit_wire_Log& log) override;
   void on_trace(const lit_wire_Trace& trace) override;
@@ -85,6 +89,8 @@ class DeviceHost final : public link::RemoteNodeObserver {
   bool released_ = false;
   std::int64_t up_since_unix_ms_ = 0;
   std::array<chart::EventId, link::kMaxDeviceActors> last_event_{};
+  std::array<chart::StateSet, link::kMaxDeviceActors> configuration_{};
+  std::array<std::uint32_t, link::kMaxDeviceActors> traced_incarnation_{};
   RttHistogram rtt_{};
   std::uint32_t rtt_samples_seen_ = 0;
 };

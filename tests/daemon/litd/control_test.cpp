@@ -632,6 +632,55 @@ TEST_F(LitdBoard, restart_of_a_device_actor_waits_for_its_new_incarnation_on_the
   EXPECT_GT(response.supervision().elapsed_ms(), 0U);  // a round trip over the link
 }
 
+// The thermostat is the actor the firmware traces.
+std::vector<std::string> configuration_of(ControlClient& client, const std::string& path) {
+  const Response reply = call(client, inspect(path));
+  return {reply.inspect().node().configuration().begin(), reply.inspect().node().configuration().end()};
+}
+
+TEST_F(LitdBoard, a_traced_device_actor_shows_its_states_and_its_transitions_stream_with_the_host_path) {
+  Litd litd(kBoardTree);
+  ControlClient client = litd.connect();
+  ControlClient tracer = litd.connect();
+  ASSERT_TRUE(wait_for_board(client)) << "see " << litd.dir();
+  // A restart replays its entries into the trace.
+  ASSERT_EQ(call(client, supervise("gw/cell/thermostat", lit::control::SUPERVISION_ACTION_RESTART)).status(),
+            lit::control::STATUS_OK);
+  std::vector<std::string> states;
+  for (int i = 0; i < 200 && states != std::vector<std::string>{"idle"}; ++i) {
+    std::this_thread::sleep_for(10ms);
+    states = configuration_of(client, "gw/cell/thermostat");
+  }
+  EXPECT_EQ(states, std::vector<std::string>{"idle"});
+  std::thread sender([&] {
+    std::this_thread::sleep_for(200ms);
+    call(client, send("gw/cell/thermostat", "cold"));
+  });
+  Request request;
+  request.mutable_trace()->add_paths("gw/cell/thermostat");
+  lit::control::TraceEvent seen;
+  auto end = tracer.stream(
+      request,
+      [&](const Response& item) {
+        if (!item.has_trace_event() || item.trace_event().kind() != lit::control::TRACE_KIND_TRANSITION) return true;
+        seen = item.trace_event();
+        return false;
+      },
+      5s);
+  sender.join();
+  ASSERT_TRUE(end.ok()) << end.error().message;
+  EXPECT_EQ(seen.path(), "gw/cell/thermostat");
+  EXPECT_EQ(seen.location().device(), "board0");
+  EXPECT_EQ(seen.event(), "cold");
+  EXPECT_EQ(std::vector<std::string>(seen.from().begin(), seen.from().end()), std::vector<std::string>{"idle"});
+  EXPECT_EQ(std::vector<std::string>(seen.to().begin(), seen.to().end()), std::vector<std::string>{"heating"});
+  for (int i = 0; i < 100 && states != std::vector<std::string>{"heating"}; ++i) {
+    std::this_thread::sleep_for(10ms);
+    states = configuration_of(client, "gw/cell/thermostat");
+  }
+  EXPECT_EQ(states, std::vector<std::string>{"heating"});
+}
+
 TEST_F(LitdBoard, a_released_link_stays_down_until_resumed_and_then_reports_the_handshake) {
   Litd litd(kBoardTree);
   ControlClient client = litd.connect();
