@@ -219,7 +219,10 @@ void describe(const Tree::Node& node,
     out.set_strategy_or_type(strategy_name(config.supervisor.strategy));
   } else if (node.proxy != nullptr) {
     out.set_kind(control::NODE_KIND_DEVICE_ACTOR);
-    out.set_strategy_or_type(config.type.empty() ? std::string(node.proxy->path()) : config.type);
+    const chart::Table* chart = device_chart_of(node);
+    out.set_strategy_or_type(!config.type.empty() ? config.type
+                             : chart != nullptr   ? std::string(chart->name)
+                                                  : std::string(node.proxy->path()));
     out.mutable_location()->set_device(config.device);
     out.set_incarnation(node.proxy->device_incarnation());
   } else {
@@ -582,7 +585,8 @@ void ControlService::send(const control::SendRequest& request, control::Responde
         }
         scheduler.make_ready(core);
       }
-      response.mutable_send()->set_incarnation(core.incarnation());
+      response.mutable_send()->set_incarnation(node->proxy != nullptr ? node->proxy->device_incarnation()
+                                                                      : core.incarnation());
       if (const MailboxHeader* mailbox = core.mailbox()) response.mutable_send()->set_mailbox_depth(mailbox->count);
     });
     if (!found) break;

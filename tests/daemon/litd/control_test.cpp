@@ -720,7 +720,8 @@ TEST_F(LitdBoard, an_unplugged_tty_that_comes_back_reattaches_the_same_boot_with
   ASSERT_TRUE(wait_for_board(client)) << "see " << litd.dir();
   const lit::control::Device after = devices(client).devices().devices(0);
   EXPECT_EQ(after.boot_id(), before.boot_id());
-  EXPECT_EQ(after.counters().link_losses(), before.counters().link_losses() + 1);
+  // (At least one: a loaded machine can starve QEMU past the link timeout too.)
+  EXPECT_GE(after.counters().link_losses(), before.counters().link_losses() + 1);
   // The same boot: the device kept running its actor, and the proxy re-attached to it.
   EXPECT_EQ(call(client, inspect("gw/cell/thermostat")).inspect().node().incarnation(), incarnation);
 }
