@@ -14,7 +14,11 @@ namespace lit::port {
 
 class BarePort final : public Port {
  public:
-  void attach(Scheduler& scheduler) { scheduler_ = &scheduler; }
+  // idle() asks has_ready() before it sleeps: the scheduler need not wake() it.
+  void attach(Scheduler& scheduler) {
+    scheduler_ = &scheduler;
+    scheduler.set_polled(true);
+  }
 
   // One pass of the main loop: due timers, then ready actors. Returns whether
   // work remains; the caller sleeps (wait_for_interrupt) when it does not.

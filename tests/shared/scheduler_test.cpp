@@ -319,6 +319,54 @@ TEST(Scheduler, delayed_self_send_to_a_restarted_actor_is_a_dead_letter) {
   EXPECT_EQ(echo.context().echoes, 1);
 }
 
+TEST(Scheduler, an_address_is_live_exactly_while_its_incarnation_runs) {
+  Loop loop;
+  TallyActor tally;
+  const lit::Address<Value> before_start = tally.address();
+  EXPECT_FALSE(tally.alive());
+  EXPECT_EQ(loop.scheduler.send(before_start, kAdd, Value{1}), SendResult::dead);
+  loop.start(tally);
+  EXPECT_TRUE(tally.alive());
+  EXPECT_EQ(tally.address(), before_start);  // not started before: the first incarnation is the one it names
+  EXPECT_EQ(loop.scheduler.send(before_start, kAdd, Value{2}), SendResult::ok);
+  loop.port.run_until_idle();
+  EXPECT_EQ(tally.context().count, 1U);
+  loop.scheduler.stop(tally, lit::Reason::shutdown());
+  EXPECT_FALSE(tally.alive());
+  EXPECT_EQ(tally.incarnation(), before_start.incarnation + 1U);
+  EXPECT_EQ(loop.scheduler.send(before_start, kAdd, Value{3}), SendResult::dead);
+  loop.start(tally);
+  EXPECT_EQ(loop.scheduler.send(before_start, kAdd, Value{4}), SendResult::dead);
+  EXPECT_EQ(loop.scheduler.send(tally.address(), kAdd, Value{5}), SendResult::ok);
+  loop.port.run_until_idle();
+  EXPECT_EQ(tally.context().count, 1U);
+}
+
+TEST(Scheduler, sends_from_the_loop_wake_a_port_only_when_its_loop_is_not_polled) {
+  Loop loop;
+  TallyActor tally;
+  loop.start(tally);
+  loop.port.run_until_idle();
+  const std::uint64_t woken = loop.port.wakeups();
+  EXPECT_EQ(loop.scheduler.send(tally.address(), kAdd, Value{1}), SendResult::ok);
+  EXPECT_EQ(loop.scheduler.send(tally.address(), kAdd, Value{2}), SendResult::ok);
+  EXPECT_EQ(loop.port.wakeups(), woken + 1U);  // once when it became ready, not per message
+  loop.port.run_until_idle();
+  // A polled loop asks has_ready() before it sleeps: no wake() is needed.
+  loop.scheduler.set_polled(true);
+  EXPECT_EQ(loop.scheduler.send(tally.address(), kAdd, Value{3}), SendResult::ok);
+  EXPECT_EQ(loop.port.wakeups(), woken + 1U);
+  EXPECT_TRUE(loop.scheduler.has_ready());
+  EXPECT_FALSE(loop.scheduler.run());
+  EXPECT_EQ(tally.context().count, 3U);
+  EXPECT_EQ(loop.scheduler.send(tally.address(), kAdd, Value{4}), SendResult::ok);
+  EXPECT_EQ(loop.port.wakeups(), woken + 1U);
+  loop.scheduler.set_polled(false);
+  EXPECT_FALSE(loop.scheduler.run());
+  EXPECT_EQ(loop.scheduler.send(tally.address(), kAdd, Value{5}), SendResult::ok);
+  EXPECT_EQ(loop.port.wakeups(), woken + 2U);
+}
+
 // ---- many threads, one actor ------------------------------------------------------------------
 
 // A port whose loop runs on the test's thread while other threads post: a

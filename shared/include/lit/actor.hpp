@@ -232,6 +232,9 @@ class Actor final : public ActorCore {
       return false;
     }
     self.active_ = machine.configuration();
+    // A chart that finished at once exits in its first activation, which
+    // this sends down the machine path (activate_with_machine).
+    if (self.active_ == 0) self.set(kSystemPending);
     return true;
   }
 
@@ -305,32 +308,32 @@ class Actor final : public ActorCore {
     return false;
   }
 
-  // Dispatches one event; on failure or completion fills `result` and returns false.
-  [[gnu::always_inline]] bool deliver(chart::Machine& machine,
-                                      Scheduler& scheduler,
-                                      const chart::Event& event,
-                                      Activation& result) {
+  // Dispatches one event; on failure or completion tells the scheduler how
+  // the actor exits (Scheduler::exiting) and returns false.
+  [[gnu::always_inline]] bool deliver(chart::Machine& machine, Scheduler& scheduler, const chart::Event& event) {
     bool threw = false;
     const chart::Outcome outcome = guarded_dispatch(machine, event, threw);
     scheduler.report_dispatch(*this, event.id, outcome);
     if (chart::ended(outcome)) [[unlikely]]
-      return ended(machine, outcome, threw, result);
+      return ended(machine, scheduler, outcome, threw);
     return true;
   }
 
-  // The chart failed or finished: says how the actor exits.
-  [[gnu::noinline]] bool ended(const chart::Machine& machine, chart::Outcome outcome, bool threw, Activation& result) {
-    result.exit = true;
+  // The chart failed or finished: tells the scheduler how the actor exits.
+  [[gnu::noinline]] bool ended(const chart::Machine& machine,
+                               Scheduler& scheduler,
+                               chart::Outcome outcome,
+                               bool threw) {
     if (outcome == chart::Outcome::failed) {
-      result.mode = threw ? StopMode::kill : StopMode::after_failure;
-      result.reason =
-          threw ? Reason::failed("exception escaped a handler") : Reason::failed(detail::failure_text(machine));
       active_ = threw ? active_ : 0;
+      static_cast<void>(scheduler.exiting(
+          threw ? StopMode::kill : StopMode::after_failure,
+          threw ? Reason::failed("exception escaped a handler") : Reason::failed(detail::failure_text(machine))));
       return false;
     }
-    result.mode = StopMode::after_finish;
-    result.reason = has(kShutdownAsked) ? Reason::shutdown() : Reason::normal();
     active_ = 0;
+    static_cast<void>(
+        scheduler.exiting(StopMode::after_finish, has(kShutdownAsked) ? Reason::shutdown() : Reason::normal()));
     return false;
   }
 
@@ -339,6 +342,9 @@ class Actor final : public ActorCore {
 
   // Whether the common case may run without a Machine (compiled dispatch, detached).
   static constexpr bool kDetached = chart::compiled::available<Chart>;
+  // The configuration as the detached path keeps it: the chart's width, at
+  // most a machine word where the chart fits one.
+  using Configuration = std::conditional_t<kTable.state_count <= 32, std::uint32_t, chart::StateSet>;
 
   static Activation activate(ActorCore& core, Scheduler& scheduler, unsigned budget) {
     Actor& self = of(core);
@@ -347,7 +353,9 @@ class Actor final : public ActorCore {
     // ring and a push never lowers its count, so they are there.
     unsigned local_left = self.header_.count < budget ? self.header_.count : budget;
     if constexpr (kDetached) {
-      if (!self.has(kSystemPending | kTracing) && self.active_ != 0 && self.recalled() == 0) [[likely]]
+      // A running chart's configuration is never empty here: one that
+      // finished while starting is marked kSystemPending.
+      if (!self.has(kSystemPending | kTracing) && self.recalled() == 0) [[likely]]
         return self.activate_detached(scheduler, budget, local_left);
     }
     return self.activate_with_machine(scheduler, budget, local_left, nullptr);
@@ -358,9 +366,9 @@ class Actor final : public ActorCore {
   // message that needs more, or a system event that becomes pending, hands
   // the rest of the batch to activate_with_machine().
   [[gnu::always_inline]] Activation activate_detached(Scheduler& scheduler, unsigned left, unsigned local_left) {
-    chart::StateSet active = active_;
-    Activation result;
-    while (local_left != 0) {
+    // The configuration in one register where the chart allows.
+    Configuration active = static_cast<Configuration>(active_);
+    for (; local_left != 0;) {
       --local_left;
       --left;
       Msg message;
@@ -372,10 +380,7 @@ class Actor final : public ActorCore {
       } catch (...) {
         active_ = active;
         scheduler.report_dispatch(*this, message.event, chart::Outcome::failed);
-        result.exit = true;
-        result.mode = StopMode::kill;
-        result.reason = Reason::failed("exception escaped a handler");
-        return result;
+        return scheduler.exiting(StopMode::kill, Reason::failed("exception escaped a handler"));
       }
 #else
       detached = chart::compiled::dispatch_detached<Chart>(active, context_.bytes, message.event);
@@ -388,6 +393,10 @@ class Actor final : public ActorCore {
           *this,
           message.event,
           detached == chart::compiled::Detached::handled ? chart::Outcome::handled : chart::Outcome::unhandled);
+      if (local_left == 0) break;
+      // A system event or tracing that came up during this message hands
+      // the rest to the machine. After the last one the next activation
+      // sees them (`more` below), as it would after any batch.
       if (has(kSystemPending | kTracing)) [[unlikely]] {
         active_ = active;
         return activate_with_machine(scheduler, left, local_left, nullptr);
@@ -397,8 +406,7 @@ class Actor final : public ActorCore {
     if constexpr (kHasRemote) {
       if (left != 0 && remote_waiting()) return activate_with_machine(scheduler, left, 0, nullptr);
     }
-    result.more = header_.count != 0 || has(kSystemPending) || remote_waiting();
-    return result;
+    return header_.count != 0 || has(kSystemPending) || remote_waiting() ? Activation::more : Activation::idle;
   }
 
   // Any activation, through a Machine built around the configuration.
@@ -408,13 +416,8 @@ class Actor final : public ActorCore {
                                                      unsigned left,
                                                      unsigned local_left,
                                                      const Msg* first) {
-    Activation result;                // the one object returned, built in place
-    if (active_ == 0) [[unlikely]] {  // the chart finished while starting
-      result.exit = true;
-      result.mode = StopMode::after_finish;
-      result.reason = Reason::normal();
-      return result;
-    }
+    if (active_ == 0) [[unlikely]]  // the chart finished while starting
+      return scheduler.exiting(StopMode::after_finish, Reason::normal());
     chart::Machine machine = this->machine(scheduler);
     machine.restore(active_);
     if (tracing()) [[unlikely]]
@@ -438,8 +441,8 @@ class Actor final : public ActorCore {
         payload = first->payload;
         first = nullptr;
       } else {
-        if (has(kSystemPending) && !deliver_system_events(machine, scheduler, result)) [[unlikely]]
-          return result;
+        if (has(kSystemPending) && !deliver_system_events(machine, scheduler)) [[unlikely]]
+          return Activation::exit;
         // With only local messages, local_left reaches 0 no later than left.
         if ((kMayDefer || kHasRemote) && left == 0) break;
         if (recalled() > 0) {
@@ -460,34 +463,34 @@ class Actor final : public ActorCore {
       // Set for recalled messages too, so one can be deferred again with its
       // payload; only charts that may defer ever read it.
       if constexpr (kMayDefer) deferred_.current_payload = &payload;
-      const bool alive = deliver(machine, scheduler, event, result);
+      const bool alive = deliver(machine, scheduler, event);
       if constexpr (kMayDefer) deferred_.current_payload = nullptr;
       if (!alive) [[unlikely]]
-        return result;
+        return Activation::exit;
     }
     active_ = machine.configuration();
-    result.more = header_.count != 0 || recalled() != 0 || has(kSystemPending) || remote_waiting();
-    return result;
+    return header_.count != 0 || recalled() != 0 || has(kSystemPending) || remote_waiting() ? Activation::more
+                                                                                            : Activation::idle;
   }
 
   // The shutdown request, timer events and activity outcomes in the order
-  // they came, then DOWNs; false if the actor must exit (`result` says how).
-  bool deliver_system_events(chart::Machine& machine, Scheduler& scheduler, Activation& result) {
+  // they came, then DOWNs; false if the actor must exit (the scheduler knows how).
+  bool deliver_system_events(chart::Machine& machine, Scheduler& scheduler) {
     clear(kSystemPending);
     if constexpr (kShutdownEvent != chart::kNone) {
       if (has(kShutdownAsked) && !shutdown_delivered_) {
         shutdown_delivered_ = true;
-        if (!deliver(machine, scheduler, chart::Event{kShutdownEvent, nullptr}, result)) return false;
+        if (!deliver(machine, scheduler, chart::Event{kShutdownEvent, nullptr})) return false;
       }
     }
     chart::EventId event = chart::kNone;
     while (take_system_event(event)) {
-      if (!deliver(machine, scheduler, chart::Event{event, nullptr}, result)) return false;
+      if (!deliver(machine, scheduler, chart::Event{event, nullptr})) return false;
     }
     Down down;
     while (scheduler.take_down(*this, down)) {
       const chart::Event event_down{kDownEvent, &down};
-      if (!deliver(machine, scheduler, event_down, result)) return false;
+      if (!deliver(machine, scheduler, event_down)) return false;
     }
     return true;
   }
@@ -498,7 +501,11 @@ class Actor final : public ActorCore {
     const Msg& slot = storage_.slots[head];
     payload = slot.payload;
     const unsigned next = head + 1U;
-    header_.head = static_cast<std::uint16_t>(next == Config.capacity ? 0U : next);
+    if constexpr ((Config.capacity & (Config.capacity - 1U)) == 0) {
+      header_.head = static_cast<std::uint16_t>(next & (Config.capacity - 1U));
+    } else {
+      header_.head = static_cast<std::uint16_t>(next == Config.capacity ? 0U : next);
+    }
     --header_.count;
     return slot.event;
   }

@@ -51,12 +51,13 @@ enum class StopMode : std::uint8_t {
   after_finish,   // the chart reached a top-level final state and exited every state
 };
 
-// What an activation left behind.
-struct Activation {
-  bool more = false;  // work remains: schedule the actor again
-  bool exit = false;  // the actor must exit with `reason`
-  StopMode mode = StopMode::after_failure;
-  Reason reason{};
+// What an activation left behind: one register, so the scheduler's loop
+// branches on it directly. How an exiting actor exits (its StopMode and
+// Reason) waits on the scheduler (Scheduler::exiting).
+enum class Activation : std::uint8_t {
+  idle,  // nothing left to do until the next message or system event
+  more,  // work remains: schedule the actor again
+  exit,  // the actor must exit, as the scheduler was told
 };
 
 // What one kind of actor does; a constant per type.
@@ -89,9 +90,9 @@ class ActorCore {
   ActorCore& operator=(const ActorCore&) = delete;
 
   const ActorType& type() const { return *type_; }
-  std::uint32_t incarnation() const { return incarnation_; }
-  bool alive() const { return (flags_ & kAlive) != 0; }
-  ActorId id() const { return ActorId{const_cast<ActorCore*>(this), incarnation_}; }
+  std::uint32_t incarnation() const { return incarnation_ & ~kStopped; }
+  bool alive() const { return (incarnation_ & kStopped) == 0; }
+  ActorId id() const { return ActorId{const_cast<ActorCore*>(this), incarnation()}; }
   Supervisor* parent() const { return parent_; }
   // The active states of its chart (all of them, compound ones included).
   chart::StateSet configuration() const { return active_; }
@@ -115,6 +116,14 @@ class ActorCore {
   template <const auto&, MailboxConfig, class>
   friend class Actor;
 
+  // Set in incarnation_ while the actor is not alive. Addresses never carry
+  // it, so a send compares one word to learn "this incarnation, and alive".
+  static constexpr std::uint32_t kStopped = 1U << 31U;
+  // Ends the incarnation: every address of it is dead from now on.
+  void end_incarnation() { incarnation_ = ((incarnation_ + 1U) & ~kStopped) | kStopped; }
+  void become_alive() { incarnation_ &= ~kStopped; }
+
+  // Mirrors alive() in the byte run() reads and writes anyway.
   static constexpr std::uint8_t kAlive = 1U << 0;
   static constexpr std::uint8_t kScheduled = 1U << 1;      // in its scheduler's ready queue
   static constexpr std::uint8_t kActivating = 1U << 2;     // inside start, activate or stop
@@ -133,7 +142,7 @@ class ActorCore {
   Supervisor* parent_ = nullptr;  // the supervisor that started it; null for a root
   MailboxHeader* mailbox_;
   chart::StateSet active_ = 0;
-  std::uint32_t incarnation_ = 1;
+  std::uint32_t incarnation_ = 1U | kStopped;
   std::uint8_t flags_ = 0;
   std::uint8_t loop_ = 0;
   // type_->table->event_count, in what was padding (the size stays 48 / 32

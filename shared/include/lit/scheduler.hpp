@@ -32,6 +32,8 @@ struct Timer {
   Timer* previous = nullptr;
   Millis deadline = 0;
   bool armed = false;
+  // The owner's, in what would be padding: which of its timers this is.
+  std::uint16_t index = 0;
   void (*fire)(Timer& timer, Scheduler& scheduler) = nullptr;
 };
 
@@ -41,7 +43,6 @@ struct Timer {
 // mailbox slot or can be lost to a full mailbox.
 struct ActorTimer : Timer {
   ActorCore* owner = nullptr;
-  std::uint16_t index = 0;
   std::uint32_t pending_order = 0;
 };
 
@@ -156,6 +157,13 @@ class Scheduler final {
   // The port's one-shot timer fired: moves due timers to their actors.
   void on_timer();
   bool has_ready() const { return ready_head_ != nullptr || any_signalled(); }
+  // For a port whose loop asks has_ready() before every sleep (the bare-metal
+  // port): then an actor made ready from the loop's own context, even
+  // outside run(), needs no Port::wake(). Remote posts still wake it.
+  void set_polled(bool polled) {
+    polled_ = polled;
+    loop_awake_ = polled;
+  }
   Millis next_deadline() const { return timers_ != nullptr ? timers_->deadline : kNever; }
 
   // ---- actors -----------------------------------------------------------------
@@ -217,6 +225,13 @@ class Scheduler final {
   [[gnu::always_inline]] void report_dispatch(const ActorCore& actor, chart::EventId event, chart::Outcome outcome) {
     if (observer_ != nullptr) [[unlikely]]
       observer_->on_dispatched(actor, event, outcome);
+  }
+  // An activation's way out: the actor exits as `mode` and `reason` say,
+  // which run() carries out once the activation has returned.
+  [[gnu::noinline]] Activation exiting(StopMode mode, Reason reason) {
+    exit_mode_ = mode;
+    exit_reason_ = reason;
+    return Activation::exit;
   }
   std::uint32_t next_activity_token() { return next_token_++; }
   // Orders pending timer events and activity outcomes across one actor.
@@ -293,10 +308,15 @@ class Scheduler final {
   std::size_t armed_watches_ = 0;
   DelayedSend* free_delayed_ = nullptr;
   Observer* observer_ = nullptr;
+  Reason exit_reason_{};  // of the activation that returned Activation::exit
+  StopMode exit_mode_ = StopMode::after_failure;
   std::uint64_t dead_letters_ = 0;
   std::uint32_t next_token_ = 1;
   std::uint32_t pending_order_ = 0;
-  bool running_ = false;
+  // Whether the loop will call run() again before it sleeps: inside run(),
+  // and always for a polled loop (set_polled). Else make_ready() wakes it.
+  bool loop_awake_ = false;
+  bool polled_ = false;
 };
 
 // Sends from any context (ISR, other thread) through the target's remote
@@ -325,7 +345,8 @@ SendResult Scheduler::send(const Address<Payload>& to, chart::EventId event, con
   // The cross-loop path stays out of line, so this one keeps few registers.
   if (actor->loop_ != loop_id_) [[unlikely]]
     return post_from_loop(to, event, payload);
-  if (actor->incarnation_ != to.incarnation || !actor->has(ActorCore::kAlive)) return SendResult::dead;
+  // Addresses never carry ActorCore::kStopped: one compare says "alive, this incarnation".
+  if (actor->incarnation_ != to.incarnation) return SendResult::dead;
   if (event >= actor->event_count_) [[unlikely]]
     return SendResult::invalid_event;
   const SendResult result = local_push(*actor->mailbox_, event, payload);
@@ -341,7 +362,7 @@ inline void Scheduler::make_ready(ActorCore& actor) {
   if (ready_head_ == nullptr) {
     // Outside run() (a port callback or a test sending on the loop thread) the
     // loop must be told there is work.
-    if (!running_) port_.wake();
+    if (!loop_awake_) port_.wake();
     ready_head_ = &actor;
   } else {
     ready_tail_->next_ready_ = &actor;

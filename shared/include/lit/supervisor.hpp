@@ -101,7 +101,6 @@ struct Child {
 
   struct ChildTimer : Timer {
     Supervisor* supervisor = nullptr;
-    std::uint16_t index = 0;
   };
 
   ChildSpec spec{};

@@ -24,20 +24,21 @@ Scheduler::Scheduler(Port& port, Storage storage, Options options)
 }
 
 bool Scheduler::run(std::size_t max_activations) {
-  running_ = true;
+  loop_awake_ = true;
   if (any_signalled()) take_signalled();
   bool more = false;
-  for (std::size_t activations = 0;; ++activations) {
+  for (std::size_t activations_left = max_activations;;) {
     ActorCore* const actor = ready_head_;
     if (actor == nullptr) {
       if (!any_signalled()) break;  // the usual way out: nothing ready, nothing signalled
       take_signalled();
       continue;
     }
-    if (activations == max_activations) {
+    if (activations_left == 0) {
       more = true;
       break;
     }
+    --activations_left;
     ready_head_ = actor->next_ready_;  // ready_tail_ goes stale when this empties the queue; make_ready knows
     const auto flags = static_cast<std::uint8_t>(actor->flags_ & ~ActorCore::kScheduled);
     actor->flags_ = flags;
@@ -47,15 +48,17 @@ bool Scheduler::run(std::size_t max_activations) {
     // the next activation or the end of run(), which saves two stores a turn.
     current_ = actor;
     const Activation result = actor->type_->activate(*actor, *this, fairness_);
-    if (result.exit) [[unlikely]] {
-      current_ = nullptr;
-      exit(*actor, result.reason, result.mode);
-    } else if (result.more) {
+    if (result == Activation::idle) [[likely]]
+      continue;
+    if (result == Activation::more) {
       make_ready(*actor);
+    } else {
+      current_ = nullptr;
+      exit(*actor, exit_reason_, exit_mode_);
     }
   }
   current_ = nullptr;
-  running_ = false;
+  loop_awake_ = polled_;
   return more;
 }
 
@@ -129,16 +132,16 @@ bool Scheduler::start(ActorCore& actor, Supervisor* parent, Reason& failure) {
   const bool started = actor.type_->start(actor, *this, failure);
   nested.end();
   if (!started) {
-    ++actor.incarnation_;  // whatever was sent to the aborted incarnation is dead
+    actor.end_incarnation();  // whatever was sent to the aborted incarnation is dead
     return false;
   }
+  actor.become_alive();
   actor.set(ActorCore::kAlive);
   if (observer_ != nullptr) observer_->on_started(actor);
-  // Messages it sent itself while starting, a chart that finished at once, or
-  // timers of zero delay: let an activation see them.
+  // Messages it sent itself while starting, or system events (timers of zero
+  // delay, a chart that finished at once): let an activation see them.
   const MailboxHeader* const box = actor.mailbox_;
-  if ((box != nullptr && box->count != 0) || actor.has(ActorCore::kSystemPending) ||
-      (actor.type_->table != nullptr && actor.active_ == 0)) {
+  if ((box != nullptr && box->count != 0) || actor.has(ActorCore::kSystemPending)) {
     make_ready(actor);
   }
   return true;
@@ -158,8 +161,8 @@ void Scheduler::exit(ActorCore& actor, Reason reason, StopMode mode) {
   const Nested nested(*this, actor);
   dead_letters_ += actor.type_->stop(actor, *this, reason, mode);
   nested.end();
-  const std::uint32_t incarnation = actor.incarnation_;
-  ++actor.incarnation_;
+  const std::uint32_t incarnation = actor.incarnation();
+  actor.end_incarnation();
   const bool watched = actor.has(ActorCore::kWatched);
   // Keep only "in the ready queue" (it is unlinked lazily) and tracing.
   actor.flags_ = static_cast<std::uint8_t>(actor.flags_ & (ActorCore::kScheduled | ActorCore::kTracing));
@@ -240,7 +243,7 @@ void Scheduler::on_timer() {
 void Scheduler::fire_delayed_send(Timer& timer, Scheduler& scheduler) {
   DelayedSend& delayed = static_cast<DelayedSend&>(timer);
   ActorCore* const target = delayed.target.actor;
-  if (target->alive() && target->incarnation_ == delayed.target.incarnation) {
+  if (target->incarnation_ == delayed.target.incarnation) {  // alive, and still that incarnation
     if (target->type_->push_event(*target, delayed.event) == SendResult::ok) scheduler.make_ready(*target);
   } else {
     ++scheduler.dead_letters_;
@@ -253,13 +256,13 @@ void Scheduler::fire_delayed_send(Timer& timer, Scheduler& scheduler) {
 
 WatchResult Scheduler::watch(ActorId watcher, ActorId watched) {
   ActorCore* const by = watcher.actor;
-  if (by == nullptr || !by->alive() || by->incarnation_ != watcher.incarnation) return WatchResult::dead;
+  if (by == nullptr || !by->alive() || by->incarnation() != watcher.incarnation) return WatchResult::dead;
   Watch* const watch = free_watches_;
   if (watch == nullptr) return WatchResult::full;
   free_watches_ = watch->next;
   *watch = Watch{watched, watcher, Reason{}, Watch::State::armed, nullptr};
   ActorCore* const target = watched.actor;
-  if (target == nullptr || !target->alive() || target->incarnation_ != watched.incarnation) {
+  if (target == nullptr || !target->alive() || target->incarnation() != watched.incarnation) {
     queue_down(*watch, Reason::noproc());
     return WatchResult::noproc;
   }
@@ -293,7 +296,7 @@ void Scheduler::fire_watches(ActorCore& actor, std::uint32_t incarnation, Reason
     if (watch.state != Watch::State::armed || watch.watched != gone) continue;
     --armed_watches_;
     ActorCore* const watcher = watch.watcher.actor;
-    if (!watcher->alive() || watcher->incarnation_ != watch.watcher.incarnation) {
+    if (!watcher->alive() || watcher->incarnation() != watch.watcher.incarnation) {
       release(watch);
       continue;
     }
@@ -356,7 +359,7 @@ void Scheduler::drop_watches_of(ActorCore& watcher, std::uint32_t incarnation) {
 bool Scheduler::take_down(ActorCore& watcher, Down& down) {
   Watch* previous = nullptr;
   for (Watch* watch = downs_head_; watch != nullptr; previous = watch, watch = watch->next) {
-    if (watch->watcher.actor != &watcher || watch->watcher.incarnation != watcher.incarnation_) continue;
+    if (watch->watcher.actor != &watcher || watch->watcher.incarnation != watcher.incarnation()) continue;
     unlink_down(previous, *watch);
     down = Down{watch->watched, watch->reason};
     release(*watch);

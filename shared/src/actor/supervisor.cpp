@@ -249,7 +249,6 @@ Activation Supervisor::activate_fn(ActorCore& actor, Scheduler& scheduler, unsig
     ++handled;
     self.handle_pending(next);
   }
-  Activation result;
   if (self.exit_ready_) {
     // The top of a tree has no one to escalate to: like an OTP node whose
     // permanent application's top supervisor dies, the platform takes over
@@ -257,17 +256,14 @@ Activation Supervisor::activate_fn(ActorCore& actor, Scheduler& scheduler, unsig
     if (self.parent() == nullptr && self.reached_max_intensity_) {
       scheduler.port().fatal("root supervisor reached its maximum restart intensity");
     }
-    result.exit = true;
-    result.mode = StopMode::after_finish;
-    result.reason = self.exit_reason_;
-    return result;
+    return scheduler.exiting(StopMode::after_finish, self.exit_reason_);
   }
   if (!self.plan_.active) {
     for (std::size_t i = 0; i < self.child_count_; ++i) {
-      if (self.children_[i].pending != Child::Pending::none) result.more = true;
+      if (self.children_[i].pending != Child::Pending::none) return Activation::more;
     }
   }
-  return result;
+  return Activation::idle;
 }
 
 std::uint32_t Supervisor::stop_fn(ActorCore& actor, Scheduler& scheduler, Reason reason, StopMode mode) {

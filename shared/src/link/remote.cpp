@@ -98,7 +98,7 @@ Activation RemoteActor::activate_fn(ActorCore& actor, Scheduler& scheduler, unsi
     ++sent;
   }
   node.rearm();
-  return Activation{.more = self.header_.count != 0 && !self.blocked_ && sent == budget};
+  return self.header_.count != 0 && !self.blocked_ && sent == budget ? Activation::more : Activation::idle;
 }
 
 std::uint32_t RemoteActor::stop_fn(ActorCore& actor, Scheduler& scheduler, Reason reason, StopMode mode) {

@@ -1083,8 +1083,11 @@ constexpr bool detached_step() {
 }
 
 // Tries transition T: `tried` false if it is not enabled (try the next one).
-template <const auto& Definition, StateIndex Atomic, std::uint16_t T>
-[[gnu::always_inline]] inline bool attempt_detached(StateSet& active, void* context, EventId event, Detached& result) {
+template <const auto& Definition, StateIndex Atomic, std::uint16_t T, class Configuration>
+[[gnu::always_inline]] inline bool attempt_detached(Configuration& active,
+                                                    void* context,
+                                                    EventId event,
+                                                    Detached& result) {
   constexpr TransitionRow row = rows<Definition>.transitions[T];
   if (!triggered<Definition, T>(event)) return false;
   if constexpr (row.guard_kind == GuardKind::call) {
@@ -1119,15 +1122,15 @@ template <const auto& Definition, StateIndex Atomic, std::uint16_t T>
             ...);
       }
       (std::make_index_sequence<exit_order.size()>{}, std::make_index_sequence<entry_order.size()>{});
-      active = (active & ~exits) | row.entry;
+      active = static_cast<Configuration>((active & ~exits) | row.entry);
       result = Detached::handled;
     }
     return true;
   }
 }
 
-template <const auto& Definition, StateIndex Atomic>
-[[gnu::always_inline]] inline Detached select_detached(StateSet& active, void* context, EventId event) {
+template <const auto& Definition, StateIndex Atomic, class Configuration>
+[[gnu::always_inline]] inline Detached select_detached(Configuration& active, void* context, EventId event) {
   constexpr auto list = candidates<count_candidates(rows<Definition>, Atomic)>(rows<Definition>, Atomic);
   Detached result = Detached::unhandled;
   [&]<std::size_t... I>(std::index_sequence<I...>) {
@@ -1137,9 +1140,9 @@ template <const auto& Definition, StateIndex Atomic>
   return result;
 }
 
-template <const auto& Definition, std::size_t Low, std::size_t High>
+template <const auto& Definition, std::size_t Low, std::size_t High, class Configuration>
 [[gnu::always_inline]] inline Detached select_detached_by_state(unsigned atomic,
-                                                                StateSet& active,
+                                                                Configuration& active,
                                                                 void* context,
                                                                 EventId event) {
   if constexpr (High - Low == 1) {
@@ -1153,15 +1156,23 @@ template <const auto& Definition, std::size_t Low, std::size_t High>
 }
 
 // One event on configuration `active` (a running machine's, not tracing);
-// `active` is updated when it returns handled.
-template <const auto& Definition>
-[[gnu::always_inline]] inline Detached dispatch_detached(StateSet& active, void* context, EventId event) {
+// `active` is updated when it returns handled. Its type may be narrower than
+// StateSet (std::uint32_t for charts of at most 32 states: one register on
+// a 32-bit MCU).
+template <const auto& Definition, class Configuration = StateSet>
+[[gnu::always_inline]] inline Detached dispatch_detached(Configuration& active, void* context, EventId event) {
   constexpr const Table& table = rows<Definition>;
+  static_assert(sizeof(Configuration) * 8U >= table.state_count, "the configuration type is too narrow for the chart");
   if constexpr (table.deferring_states != 0) {
     if ((table.events[event].deferrers & active) != 0) return Detached::needs_machine;
   }
-  return select_detached_by_state<Definition, 0, atomic_states<Definition>.size()>(
-      highest_bit(active), active, context, event);
+  unsigned atomic = 0;
+  if constexpr (sizeof(Configuration) <= sizeof(unsigned)) {
+    atomic = 31U - static_cast<unsigned>(__builtin_clz(static_cast<unsigned>(active)));
+  } else {
+    atomic = highest_bit(active);
+  }
+  return select_detached_by_state<Definition, 0, atomic_states<Definition>.size()>(atomic, active, context, event);
 }
 
 template <const auto& Definition>
