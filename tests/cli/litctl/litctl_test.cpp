@@ -28,6 +28,7 @@
 #include "config/closest_name.hpp"
 #include "control/protocol.hpp"
 #include "control/server.hpp"
+#include "loop_thread.hpp"
 
 namespace lit::control {
 namespace {
@@ -35,53 +36,7 @@ namespace {
 using namespace std::chrono_literals;
 namespace fs = std::filesystem;
 
-// A libuv loop on its own thread; call() runs a closure there and waits.
-class LoopThread {
- public:
-  LoopThread() {
-    uv_loop_init(&loop_);
-    uv_async_init(&loop_, &async_, [](uv_async_t* async) { static_cast<LoopThread*>(async->data)->drain(); });
-    async_.data = this;
-    thread_ = std::thread([this] { uv_run(&loop_, UV_RUN_DEFAULT); });
-  }
-  LoopThread(const LoopThread&) = delete;
-  LoopThread& operator=(const LoopThread&) = delete;
-  ~LoopThread() {
-    call([this] { uv_close(reinterpret_cast<uv_handle_t*>(&async_), nullptr); });
-    thread_.join();
-    uv_loop_close(&loop_);
-  }
-
-  template <typename Function>
-  auto call(Function function) -> decltype(function()) {
-    std::packaged_task<decltype(function())()> task(std::move(function));
-    auto result = task.get_future();
-    {
-      const std::lock_guard<std::mutex> lock(mutex_);
-      tasks_.emplace_back([&task] { task(); });
-    }
-    uv_async_send(&async_);
-    return result.get();
-  }
-
-  uv_loop_t* loop() { return &loop_; }
-
- private:
-  void drain() {
-    std::deque<std::function<void()>> tasks;
-    {
-      const std::lock_guard<std::mutex> lock(mutex_);
-      tasks.swap(tasks_);
-    }
-    for (auto& task : tasks) task();
-  }
-
-  uv_loop_t loop_{};
-  uv_async_t async_{};
-  std::mutex mutex_;
-  std::deque<std::function<void()>> tasks_;
-  std::thread thread_;
-};
+using lit::test::LoopThread;
 
 Node make_node(const std::string& path,
                NodeKind kind,
