@@ -56,7 +56,7 @@ fi
 # The host build exactly as the Dockerfile makes it.
 step "build build" bash scripts/build.sh && run_tests build
 # The sanitizers add nothing to the formatting check, so it runs once, above.
-configure_and_build build-asan -Db_sanitize=address,undefined -Db_lundef=false -Dbuildtype=debugoptimized &&
+configure_and_build build-asan -Db_sanitize=address,undefined -Db_lundef=false -Dbuildtype=debugoptimized -Dbenchmarks=false &&
   run_tests build-asan --no-suite style
 # One minute of fuzzing per target, as scripts/fuzz.sh does; a finding fails
 # its test and is left in build-fuzz/tests/fuzz/<target>/.
