@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <array>
 
 #include "config/closest_name.hpp"
 #include "control/protocol.hpp"
@@ -19,15 +20,6 @@ using control::Response;
 using control::Status;
 
 constexpr std::chrono::milliseconds kPoll{10};
-
-std::int64_t unix_ms(std::chrono::system_clock::time_point at) {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(at.time_since_epoch()).count();
-}
-
-bool in_subtree(std::string_view path, std::string_view root) {
-  return root.empty() || path == root ||
-         (path.size() > root.size() && path.starts_with(root) && path[root.size()] == '/');
-}
 
 const char* strategy_name(Strategy strategy) {
   switch (strategy) {
@@ -174,7 +166,7 @@ void ControlService::status(control::Responder& responder) {
   Response response = ok();
   control::StatusReply& reply = *response.mutable_status_reply();
   reply.set_version(kLitdVersion);
-  reply.set_uptime_ms(static_cast<std::uint64_t>(unix_ms(std::chrono::system_clock::now()) - unix_ms(started_)));
+  reply.set_uptime_ms(static_cast<std::uint64_t>((unix_time_us() - started_unix_us_) / 1000));
   reply.set_pid(static_cast<std::uint32_t>(getpid()));
   reply.set_config_file(daemon_.options_.config_path);
   reply.set_worker_loops(static_cast<std::uint32_t>(daemon_.loops_->size()));
@@ -332,6 +324,12 @@ void ControlService::inspect(const control::InspectRequest& request, control::Re
                          : mailbox->overflow == Overflow::drop_oldest ? "drop_oldest"
                                                                       : "drop_newest");
         reply.mutable_counters()->set_messages_dropped(mailbox->overflow_count());
+      }
+      std::array<ActorId, 16> watchers{};
+      const std::size_t watching = daemon_.loops_->scheduler(running.loop).watchers_of(core, watchers);
+      for (std::size_t i = 0; i < std::min(watching, watchers.size()); ++i) {
+        const LoopMonitor::ActorStats* watcher = monitor.find(*watchers[i].actor);
+        reply.add_watchers(watcher != nullptr ? watcher->path : std::string("(an actor outside the config)"));
       }
       if (const chart::Table* table = core.type().table) {
         reply.set_chart(std::string(table->name));
@@ -872,7 +870,7 @@ void ControlService::send_top(TopStream& top) {
   Response item = ok();
   item.set_more(true);
   control::TopSnapshot& snapshot = *item.mutable_top();
-  snapshot.set_time_unix_ms(unix_ms(std::chrono::system_clock::now()));
+  snapshot.set_time_unix_ms(unix_time_us() / 1000);
   std::vector<std::pair<std::string, std::uint64_t>> counts;
   for (Daemon::RunningTree& running : daemon_.trees_) {
     daemon_.loops_->call_sync(running.loop, [&] {

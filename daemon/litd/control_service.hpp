@@ -73,7 +73,7 @@ class ControlService final : public control::ControlHandler {
   EventHub hub_;
   std::list<Subscriber> subscribers_;  // trace and logs streams
   std::list<std::unique_ptr<TopStream>> tops_;
-  std::chrono::system_clock::time_point started_ = std::chrono::system_clock::now();
+  std::int64_t started_unix_us_ = unix_time_us();
   bool tracing_ = false;
 };
 

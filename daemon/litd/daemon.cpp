@@ -19,12 +19,6 @@ namespace {
 
 constexpr auto kPoll = std::chrono::milliseconds(10);
 
-bool in_tree(std::string_view path, std::string_view root) {
-  return path == root || (path.size() > root.size() && path.starts_with(root) && path[root.size()] == '/');
-}
-
-std::string root_of(std::string_view path) { return std::string(path.substr(0, path.find('/'))); }
-
 // How long a tree may take to shut down: every child's budget in turn, plus
 // slack for the loop; a child with an infinite budget leaves it unbounded.
 std::optional<std::chrono::milliseconds> shutdown_budget(const Tree& tree) {
@@ -66,7 +60,7 @@ bool plan_loops(const Config& config, std::size_t loops, LoopPlan& plan, std::st
   for (const ActorConfig& actor : config.actors) {
     if (!actor.is_device_actor()) continue;
     std::size_t root = 0;
-    while (root < roots.size() && !in_tree(actor.path, roots[root]->path)) ++root;
+    while (root < roots.size() && !in_subtree(actor.path, roots[root]->path)) ++root;
     for (std::size_t d = 0; d < config.devices.size(); ++d) {
       if (config.devices[d].name != actor.device) continue;
       if (device_root[d]) {
@@ -441,6 +435,7 @@ void Daemon::collect_metrics() {
           if (stats != nullptr) {
             actor.messages = node->proxy != nullptr ? node->proxy->messages_forwarded() : stats->messages;
             actor.restarts = stats->starts > 1 ? stats->starts - 1 : 0;
+            actor.rejections = stats->rejections;
             actor.processing = stats->processing;
           }
           snapshot.actors.push_back(actor);

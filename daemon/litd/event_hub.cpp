@@ -2,7 +2,14 @@
 // a publisher waits at most for a swap.
 #include "litd/event_hub.hpp"
 
+#include <chrono>
+
 namespace lit::daemon {
+
+std::int64_t unix_time_us() {
+  return std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
 
 EventHub::~EventHub() { detach(); }
 

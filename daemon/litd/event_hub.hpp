@@ -18,6 +18,10 @@
 
 namespace lit::daemon {
 
+// Wall-clock microseconds since the Unix epoch: the time stamp of trace
+// events and log records (and, divided, of the control API's other times).
+std::int64_t unix_time_us();
+
 class EventHub {
  public:
   static constexpr std::size_t kQueueLimit = 4096;

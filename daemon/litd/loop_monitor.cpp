@@ -10,14 +10,6 @@
 #include "litd/logging.hpp"
 
 namespace lit::daemon {
-namespace {
-
-std::int64_t now_unix_us() {
-  return std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
-}  // namespace
 
 LoopMonitor::LoopMonitor(std::size_t loop, EventHub* hub) : loop_(loop), hub_(hub), log_(logger("supervisor")) {}
 
@@ -43,7 +35,7 @@ void LoopMonitor::publish_lifecycle(const ActorCore& actor, int kind, std::uint3
   if (hub_ == nullptr) return;
   control::Response item;
   control::TraceEvent& event = *item.mutable_trace_event();
-  event.set_time_unix_us(now_unix_us());
+  event.set_time_unix_us(unix_time_us());
   event.set_path(path_of(actor));
   event.mutable_location()->set_host_loop(static_cast<std::uint32_t>(loop_));
   event.set_kind(static_cast<control::TraceKind>(kind));
@@ -63,7 +55,7 @@ void LoopMonitor::on_started(const ActorCore& actor) {
   if (found == actors_.end()) return;
   ActorStats& stats = found->second;
   ++stats.starts;
-  stats.started_unix_ms = now_unix_us() / 1000;
+  stats.started_unix_ms = unix_time_us() / 1000;
   log_->debug("{} started (incarnation {})", stats.path, actor.incarnation());
   publish_lifecycle(actor,
                     stats.starts > 1 ? control::TRACE_KIND_RESTARTED : control::TRACE_KIND_STARTED,
@@ -80,8 +72,10 @@ void LoopMonitor::on_exited(const ActorCore& actor, std::uint32_t incarnation, R
     log_->warn("{} exited: {} ({}), incarnation {}", path, to_string(reason.kind), reason.text, incarnation);
     if (const auto found = actors_.find(&actor); found != actors_.end()) {
       ++found->second.failures;
-      found->second.last_failure = Failure{
-          .kind = reason.kind, .detail = reason.text, .time_unix_ms = now_unix_us() / 1000, .incarnation = incarnation};
+      found->second.last_failure = Failure{.kind = reason.kind,
+                                           .detail = reason.text,
+                                           .time_unix_ms = unix_time_us() / 1000,
+                                           .incarnation = incarnation};
     }
   } else {
     log_->debug("{} exited: {}, incarnation {}", path, to_string(reason.kind), incarnation);
@@ -105,6 +99,11 @@ void LoopMonitor::on_dispatched(const ActorCore& actor, chart::EventId, chart::O
   last_mark_ = now;
 }
 
+void LoopMonitor::on_refused(const ActorCore& actor, SendResult) {
+  const auto found = actors_.find(&actor);
+  if (found != actors_.end()) ++found->second.rejections;
+}
+
 void LoopMonitor::on_escalated(const ActorCore& supervisor, Reason reason) {
   const auto found = actors_.find(&supervisor);
   if (found != actors_.end()) ++found->second.escalations;
@@ -126,7 +125,7 @@ void LoopMonitor::on_trace(const ActorCore& actor, chart::TraceRecord record) {
   const chart::TransitionRow& row = table->transitions[record.index];
   control::Response item;
   control::TraceEvent& event = *item.mutable_trace_event();
-  event.set_time_unix_us(now_unix_us());
+  event.set_time_unix_us(unix_time_us());
   event.set_path(stats.path);
   event.mutable_location()->set_host_loop(static_cast<std::uint32_t>(loop_));
   event.set_kind(control::TRACE_KIND_TRANSITION);

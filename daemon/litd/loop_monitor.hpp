@@ -34,6 +34,7 @@ class LoopMonitor final : public Observer {
     std::string path;
     std::string type;
     std::uint64_t messages = 0;
+    std::uint64_t rejections = 0;  // sends refused as dead or invalid (Observer::on_refused)
     std::uint64_t starts = 0;
     std::uint64_t failures = 0;
     std::uint64_t escalations = 0;
@@ -62,6 +63,7 @@ class LoopMonitor final : public Observer {
   void on_dispatched(const ActorCore& actor, chart::EventId event, chart::Outcome outcome) override;
   void on_escalated(const ActorCore& supervisor, Reason reason) override;
   void on_trace(const ActorCore& actor, chart::TraceRecord record) override;
+  void on_refused(const ActorCore& actor, SendResult result) override;
 
  private:
   std::string path_of(const ActorCore& actor) const;

@@ -8,10 +8,6 @@
 namespace lit::daemon {
 namespace {
 
-bool in_tree(std::string_view path, std::string_view root) {
-  return path == root || (path.size() > root.size() && path.starts_with(root) && path[root.size()] == '/');
-}
-
 bool same_params(const std::vector<Param>& a, const std::vector<Param>& b) {
   if (a.size() != b.size()) return false;
   for (std::size_t i = 0; i < a.size(); ++i) {
@@ -33,6 +29,13 @@ std::size_t children_of(const Config& config, std::string_view path) {
 bool same_intensity(Intensity a, Intensity b) { return a.max_restarts == b.max_restarts && a.period_ms == b.period_ms; }
 
 }  // namespace
+
+bool in_subtree(std::string_view path, std::string_view root) {
+  return root.empty() || path == root ||
+         (path.size() > root.size() && path.starts_with(root) && path[root.size()] == '/');
+}
+
+std::string_view root_of(std::string_view path) { return path.substr(0, path.find('/')); }
 
 bool same_actor(const ActorConfig& a, const ActorConfig& b) {
   const SupervisorSettings& x = a.supervisor;
@@ -71,7 +74,7 @@ std::unique_ptr<Tree> Tree::build(const Config& config,
                                   std::string& error) {
   std::unique_ptr<Tree> tree(new Tree());
   for (const ActorConfig& entry : config.actors) {
-    if (!in_tree(entry.path, root)) continue;
+    if (!in_subtree(entry.path, root)) continue;
     Node* parent = entry.parent.empty() ? nullptr : tree->find(entry.parent);
     if (!entry.parent.empty() && parent == nullptr) {
       error = entry.path + ": its parent " + entry.parent + " is not in the tree";
@@ -178,7 +181,7 @@ void Tree::remove_node(Node& node) {
   // Its subtree goes with it (terminating a supervisor stopped it whole).
   const std::string prefix = node.config.path;
   std::erase_if(nodes_, [&](const std::unique_ptr<Node>& each) {
-    return each.get() != nodes_.front().get() && in_tree(each->config.path, prefix);
+    return each.get() != nodes_.front().get() && in_subtree(each->config.path, prefix);
   });
 }
 
@@ -218,7 +221,7 @@ Tree::Progress Tree::reconcile(const Config& config,
   }
   // Additions in file order, which puts parents first.
   for (const ActorConfig& entry : config.actors) {
-    if (!in_tree(entry.path, path()) || find(entry.path) != nullptr) continue;
+    if (!in_subtree(entry.path, path()) || find(entry.path) != nullptr) continue;
     Node* parent = find(entry.parent);
     if (parent == nullptr) {
       error = entry.path + ": its parent " + entry.parent + " is not running";

@@ -106,6 +106,12 @@ class Tree {
   Scheduler* scheduler_ = nullptr;
 };
 
+// True when `path` is `root` or lies below it ("gw/cell/x" is in "gw/cell");
+// an empty root holds every path.
+bool in_subtree(std::string_view path, std::string_view root);
+// The root of the tree a path belongs to: its first segment.
+std::string_view root_of(std::string_view path);
+
 // True when two entries configure the same actor the same way (a reload keeps it).
 bool same_actor(const ActorConfig& a, const ActorConfig& b);
 

@@ -342,6 +342,29 @@ TEST(Scheduler, an_address_is_live_exactly_while_its_incarnation_runs) {
   EXPECT_EQ(tally.context().count, 1U);
 }
 
+// Records the refusals the scheduler reports.
+struct Refusals final : lit::Observer {
+  std::vector<std::pair<const lit::ActorCore*, SendResult>> seen;
+  void on_refused(const lit::ActorCore& actor, SendResult result) override { seen.emplace_back(&actor, result); }
+};
+
+TEST(Scheduler, sends_refused_as_dead_or_invalid_are_reported_to_the_observer_with_their_actor) {
+  Loop loop;
+  TallyActor tally;
+  Refusals refusals;
+  loop.scheduler.set_observer(&refusals);
+  loop.start(tally);
+  const lit::Address<Value> old = tally.address();
+  EXPECT_EQ(loop.scheduler.send(old, kAdd, Value{1}), SendResult::ok);
+  EXPECT_TRUE(refusals.seen.empty());
+  EXPECT_EQ(loop.scheduler.send(old, lit::chart::EventId{200}, Value{1}), SendResult::invalid_event);
+  loop.scheduler.stop(tally, lit::Reason::shutdown());
+  EXPECT_EQ(loop.scheduler.send(old, kAdd, Value{2}), SendResult::dead);
+  loop.scheduler.set_observer(nullptr);
+  using Seen = std::vector<std::pair<const lit::ActorCore*, SendResult>>;
+  EXPECT_EQ(refusals.seen, (Seen{{&tally, SendResult::invalid_event}, {&tally, SendResult::dead}}));
+}
+
 TEST(Scheduler, sends_from_the_loop_wake_a_port_only_when_its_loop_is_not_polled) {
   Loop loop;
   TallyActor tally;
@@ -741,6 +764,29 @@ TEST(Scheduler, watching_dead_actor_gives_noproc) {
   EXPECT_EQ(loop.scheduler.watch(monitor.id(), old_id), lit::WatchResult::noproc);
   loop.port.run_until_idle();
   EXPECT_EQ(monitor.context().count, 2U);
+}
+
+TEST(Scheduler, watchers_of_lists_who_watches_the_current_incarnation) {
+  Loop loop;
+  std::array<MonitorActor, 3> monitors;
+  SubjectActor subject;
+  for (MonitorActor& monitor : monitors) loop.start(monitor);
+  loop.start(subject);
+  ASSERT_EQ(loop.scheduler.watch(monitors[0].id(), subject.id()), lit::WatchResult::ok);
+  ASSERT_EQ(loop.scheduler.watch(monitors[2].id(), subject.id()), lit::WatchResult::ok);
+  ASSERT_EQ(loop.scheduler.watch(monitors[1].id(), monitors[0].id()), lit::WatchResult::ok);
+  std::array<lit::ActorId, 4> out{};
+  ASSERT_EQ(loop.scheduler.watchers_of(subject, out), 2U);
+  // In the watch pool's order, not the order the watches were made.
+  const std::array<lit::ActorId, 2> expected{monitors[0].id(), monitors[2].id()};
+  EXPECT_TRUE(std::is_permutation(expected.begin(), expected.end(), out.begin()));
+  // More watchers than room: the count is whole, the list as long as it can be.
+  EXPECT_EQ(loop.scheduler.watchers_of(subject, std::span<lit::ActorId>(out).first(1)), 2U);
+  // A fired watch is no longer a watcher.
+  loop.scheduler.stop(subject, lit::Reason::shutdown());
+  loop.port.run_until_idle();
+  loop.start(subject);
+  EXPECT_EQ(loop.scheduler.watchers_of(subject, out), 0U);
 }
 
 TEST(Scheduler, unwatch_prevents_the_down) {

@@ -85,6 +85,13 @@ class Observer {
     static_cast<void>(event);
     static_cast<void>(outcome);
   }
+  // A send on the actor's own loop was refused: `dead` (the addressed
+  // incarnation has stopped) or `invalid_event`. A full mailbox is counted by
+  // the mailbox itself; a cross-loop post refused on arrival is a dead letter.
+  virtual void on_refused(const ActorCore& actor, SendResult result) {
+    static_cast<void>(actor);
+    static_cast<void>(result);
+  }
   // Only for actors with tracing on (Scheduler::set_tracing).
   virtual void on_trace(const ActorCore& actor, chart::TraceRecord record) {
     static_cast<void>(actor);
@@ -207,6 +214,9 @@ class Scheduler final {
   // incarnation that had stopped: discarded, and counted here.
   std::uint64_t dead_letters() const { return dead_letters_; }
   std::size_t free_watches() const;
+  // The actors watching `actor`'s current incarnation: writes up to
+  // out.size() of them and returns how many there are.
+  std::size_t watchers_of(const ActorCore& actor, std::span<ActorId> out) const;
 
   // ---- for typed actors and supervisors ------------------------------------------
   void make_ready(ActorCore& actor);
@@ -288,6 +298,9 @@ class Scheduler final {
     return post(to, event, payload);
   }
   void rearm_port();
+  // Out of line, so refusals cost the send's fast path nothing: tells the
+  // observer, and returns `result`.
+  [[gnu::noinline, gnu::cold]] SendResult refused(const ActorCore& actor, SendResult result);
   static void fire_delayed_send(Timer& timer, Scheduler& scheduler);
 
   Port& port_;
@@ -346,9 +359,9 @@ SendResult Scheduler::send(const Address<Payload>& to, chart::EventId event, con
   if (actor->loop_ != loop_id_) [[unlikely]]
     return post_from_loop(to, event, payload);
   // Addresses never carry ActorCore::kStopped: one compare says "alive, this incarnation".
-  if (actor->incarnation_ != to.incarnation) return SendResult::dead;
+  if (actor->incarnation_ != to.incarnation) return refused(*actor, SendResult::dead);
   if (event >= actor->event_count_) [[unlikely]]
-    return SendResult::invalid_event;
+    return refused(*actor, SendResult::invalid_event);
   const SendResult result = local_push(*actor->mailbox_, event, payload);
   if (result == SendResult::ok) [[likely]]
     make_ready(*actor);

@@ -368,6 +368,21 @@ bool Scheduler::take_down(ActorCore& watcher, Down& down) {
   return false;
 }
 
+SendResult Scheduler::refused(const ActorCore& actor, SendResult result) {
+  if (observer_ != nullptr) observer_->on_refused(actor, result);
+  return result;
+}
+
+std::size_t Scheduler::watchers_of(const ActorCore& actor, std::span<ActorId> out) const {
+  std::size_t count = 0;
+  for (const Watch& watch : watches_) {
+    if (watch.state != Watch::State::armed || watch.watched != actor.id()) continue;
+    if (count < out.size()) out[count] = watch.watcher;
+    ++count;
+  }
+  return count;
+}
+
 std::size_t Scheduler::free_watches() const {
   std::size_t count = 0;
   for (const Watch* watch = free_watches_; watch != nullptr; watch = watch->next) ++count;
