@@ -138,9 +138,7 @@ void DeviceHost::on_log(const lit_wire_Log& log) {
   if (hub_ == nullptr) return;
   control::Response item;
   control::LogRecord& record = *item.mutable_log_record();
-  record.set_time_unix_us(
-      std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::system_clock::now().time_since_epoch())
-          .count());
+  record.set_time_unix_us(unix_time_us());
   switch (link::wire_value(log.level)) {
     case lit_wire_LogLevel_LOG_LEVEL_DEBUG: record.set_level(control::LOG_LEVEL_DEBUG); break;
     case lit_wire_LogLevel_LOG_LEVEL_WARNING: record.set_level(control::LOG_LEVEL_WARN); break;
@@ -162,6 +160,16 @@ chart::StateSet DeviceHost::configuration(std::string_view device_path, const ch
     return configuration_[i];
   }
   return 0;
+}
+
+// Records arrive in the order the device sent them, so a snapshot is the
+// whole truth as of its sending and the traces after it build on it.
+void DeviceHost::on_metrics(const lit_wire_Metrics& metrics) {
+  for (pb_size_t i = 0; i < metrics.actors_count; ++i) {
+    const lit_wire_ActorMetrics& entry = metrics.actors[i];
+    traced_incarnation_[entry.actor] = entry.incarnation;
+    configuration_[entry.actor] = entry.configuration;
+  }
 }
 
 void DeviceHost::on_trace(const lit_wire_Trace& trace) {
@@ -187,12 +195,10 @@ void DeviceHost::on_trace(const lit_wire_Trace& trace) {
   if (kind != lit_wire_TraceKind_TRACE_KIND_TRANSITION) return;
   control::Response item;
   control::TraceEvent& event = *item.mutable_trace_event();
-  event.set_time_unix_us(
-      std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::system_clock::now().time_since_epoch())
-          .count());
+  event.set_time_unix_us(unix_time_us());
   // The host's name for it: the configured path of its proxy, else the device's path.
   event.set_path(info.path);
-  for (const link::RemoteActor& proxy : const_cast<link::RemoteNode&>(node_).proxies()) {
+  for (const link::RemoteActor& proxy : node_.proxies()) {
     if (proxy.path() != std::string_view(info.path) || names_ == nullptr) continue;
     if (const LoopMonitor::ActorStats* stats = names_->find(proxy)) event.set_path(stats->path);
   }
@@ -260,9 +266,7 @@ void DeviceHost::watch_link() {
   if (counters.handshakes != handshakes_seen_) {
     handshakes_seen_ = counters.handshakes;
     rejection_logged_ = false;
-    up_since_unix_ms_ =
-        std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
-            .count();
+    up_since_unix_ms_ = unix_time_us() / 1000;
     last_event_.fill(chart::kNone);
     configuration_.fill(0);
     traced_incarnation_.fill(0);

@@ -60,13 +60,15 @@ class DeviceHost final : public link::RemoteNodeObserver {
   void resume();
   bool released() const { return released_; }
 
-  // The active states of a device actor as its traces tell them (only actors
-  // the firmware traces; 0 for others), with the chart that names them.
+  // The active states of a device actor as its traces and its metrics
+  // snapshots tell them (a snapshot mends a lost trace record within one
+  // interval), with the chart that names them.
   chart::StateSet configuration(std::string_view device_path, const chart::Table** table) const;
 
   // RemoteNodeObserver: the device's log lines and traces to the hub.
   void on_log(const lit_wire_Log& log) override;
   void on_trace(const lit_wire_Trace& trace) override;
+  void on_metrics(const lit_wire_Metrics& metrics) override;
   // The link's counters for the metrics; the RTT histogram gains the smoothed
   // RTT once per call while new RTT samples arrive. Views into this object.
   DeviceSample sample();

@@ -132,6 +132,7 @@ struct DeviceAgent::Telemetry {
         entry.restarts = stats.starts > 1 ? stats.starts - 1 : 0;
         entry.mailbox_depth = mailbox_depth(actor);
         entry.incarnation = actor.alive() ? actor.incarnation() : 0;
+        entry.configuration = actor.alive() ? actor.configuration() : 0;
       }
       if (agent.send_telemetry()) {
         ++counters.metrics_sent;

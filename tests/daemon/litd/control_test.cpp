@@ -105,6 +105,11 @@ type = "worker"
 path = "gw/cell/thermostat"
 device = "board0"
 remote = "/dev/thermostat"
+
+[[actor]]
+path = "gw/blink"
+device = "board0"
+remote = "/dev/blinky"
 )";
 
 // Each in a process group of its own, so the whole group can be stopped.
@@ -647,7 +652,8 @@ TEST_F(LitdBoard, a_traced_device_actor_shows_its_states_and_its_transitions_str
   ASSERT_EQ(call(client, supervise("gw/cell/thermostat", lit::control::SUPERVISION_ACTION_RESTART)).status(),
             lit::control::STATUS_OK);
   std::vector<std::string> states;
-  for (int i = 0; i < 200 && states != std::vector<std::string>{"idle"}; ++i) {
+  // From the restart's traces, or (had one been lost) the next metrics snapshot a second later.
+  for (int i = 0; i < 400 && states != std::vector<std::string>{"idle"}; ++i) {
     std::this_thread::sleep_for(10ms);
     states = configuration_of(client, "gw/cell/thermostat");
   }
@@ -679,6 +685,22 @@ TEST_F(LitdBoard, a_traced_device_actor_shows_its_states_and_its_transitions_str
     states = configuration_of(client, "gw/cell/thermostat");
   }
   EXPECT_EQ(states, std::vector<std::string>{"heating"});
+}
+
+TEST_F(LitdBoard, an_untraced_device_actor_shows_its_states_from_the_metrics_snapshots) {
+  Litd litd(kBoardTree);
+  ControlClient client = litd.connect();
+  ASSERT_TRUE(wait_for_board(client)) << "see " << litd.dir();
+  // The firmware traces only the thermostat; the blinky's states come with
+  // each snapshot (one a second), and it toggles between "off" and "on"
+  // inside "blinking".
+  std::vector<std::string> states;
+  for (int i = 0; i < 300 && states.empty(); ++i) {
+    std::this_thread::sleep_for(10ms);
+    states = configuration_of(client, "gw/blink");
+  }
+  ASSERT_EQ(states.size(), 1U);  // the active leaf
+  EXPECT_TRUE(states[0] == "off" || states[0] == "on") << states[0];
 }
 
 TEST_F(LitdBoard, a_released_link_stays_down_until_resumed_and_then_reports_the_handshake) {

@@ -88,7 +88,7 @@ struct Device : DeviceLoop<8> {
   WorkerActor blinky;
   WorkerActor pump;
   Sup sup{SupervisorFlags{.strategy = Strategy::one_for_one, .intensity = {.max_restarts = 5, .period_ms = 10'000}}};
-  // Five rows: a snapshot takes two Metrics envelopes (four actors each at most).
+  // Five rows: a snapshot takes two Metrics envelopes (three actors each at most).
   std::array<lit::link::AgentActor, 5> table{{
       {.path = "/dev", .actor = &sup},
       {.path = "/dev/door", .actor = &door, .supervisor = &sup, .child_id = "door"},
@@ -265,21 +265,21 @@ TEST_F(TelemetryTest, log_lines_arrive_with_level_actor_and_text) {
 
 // ---- metrics --------------------------------------------------------------------------------
 
-TEST_F(TelemetryTest, metrics_arrive_every_interval_with_every_actor_in_envelopes_of_four) {
+TEST_F(TelemetryTest, metrics_arrive_every_interval_with_every_actor_in_envelopes_of_three) {
   run(50);
   ASSERT_TRUE(node.ready());
   const std::size_t before = recorder.metrics.size();
   run(500);                                          // ticks at 100, 200, 300, 400, 500
-  ASSERT_EQ(recorder.metrics.size() - before, 10U);  // two envelopes per snapshot: 4 + 1 actors
+  ASSERT_EQ(recorder.metrics.size() - before, 10U);  // two envelopes per snapshot: 3 + 2 actors
   const auto first = first_envelopes();
   ASSERT_EQ(first.size(), 5U);
   for (std::size_t i = 1; i < first.size(); ++i) {
     EXPECT_EQ(first[i].timestamp_us - first[i - 1].timestamp_us, kMetricsInterval * 1000U) << i;
   }
   const lit_wire_Metrics& last = recorder.metrics.back();
-  ASSERT_EQ(last.actors_count, 1U);
-  EXPECT_EQ(last.actors[0].actor, kPumpIndex);
-  EXPECT_EQ(first.back().actors_count, 4U);
+  ASSERT_EQ(last.actors_count, 2U);
+  EXPECT_EQ(last.actors[1].actor, kPumpIndex);
+  EXPECT_EQ(first.back().actors_count, 3U);
   EXPECT_EQ(last.stack_free, kStackFree);
   EXPECT_GT(last.link_tx_frames, 0U);
   EXPECT_GT(last.link_rx_frames, 0U);
@@ -333,7 +333,13 @@ TEST_F(TelemetryTest, a_snapshot_shows_queued_messages_drops_and_a_restart_after
   EXPECT_EQ(valve.restarts, 1U);
   EXPECT_EQ(valve.incarnation, 2U);
   EXPECT_EQ(valve.messages_handled, 1U);  // the boom; the pings wait
-  const lit_wire_ActorMetrics& blinky = at_300->actors[kBlinkyIndex];
+  // The blinky is the first actor of the snapshot's second envelope.
+  const auto second_at_300 =
+      std::find_if(recorder.metrics.begin(), recorder.metrics.end(), [](const lit_wire_Metrics& m) {
+        return m.timestamp_us == std::uint64_t{300} * 1000U && m.actors_count != 0 && m.actors[0].actor == kBlinkyIndex;
+      });
+  ASSERT_NE(second_at_300, recorder.metrics.end());
+  const lit_wire_ActorMetrics& blinky = second_at_300->actors[0];
   EXPECT_EQ(blinky.restarts, 0U);
   EXPECT_EQ(blinky.mailbox_depth, 0U);
 
@@ -346,6 +352,10 @@ TEST_F(TelemetryTest, a_snapshot_shows_queued_messages_drops_and_a_restart_after
   EXPECT_EQ(latest->mailbox_high_water, 2U);
   EXPECT_EQ(latest->restarts, 1U);
   EXPECT_EQ(latest->incarnation, device->valve.incarnation());
+  // Its active states, so the host can mend a configuration a lost trace left wrong.
+  EXPECT_NE(latest->configuration, 0U);
+  EXPECT_EQ(latest->configuration, device->valve.configuration());
+  EXPECT_EQ(node.device_metrics(kBlinkyIndex)->configuration, device->blinky.configuration());
 }
 
 // ---- drops and gaps -------------------------------------------------------------------------

@@ -24,7 +24,7 @@
 // Telemetry goes best-effort, written at once and never queued or resent:
 // a Trace per chart trace record of a table actor whose tracing is on
 // (Scheduler::set_tracing), the log lines given to log(), and every
-// metrics_interval a Metrics snapshot of every table actor (four per
+// metrics_interval a Metrics snapshot of every table actor (three per
 // envelope). Whatever cannot go (the link is not ready) is counted as
 // dropped. So telemetry never blocks, allocates or waits for the window,
 // and reliable traffic never waits for it. Traces and snapshots are reached
@@ -132,7 +132,7 @@ struct DeviceAgentCounters {
   std::uint32_t traces_dropped = 0;
   std::uint32_t logs_sent = 0;
   std::uint32_t logs_dropped = 0;
-  std::uint32_t metrics_sent = 0;  // Metrics envelopes (one per four table actors)
+  std::uint32_t metrics_sent = 0;  // Metrics envelopes (one per three table actors)
   std::uint32_t metrics_dropped = 0;
 };
 

@@ -78,7 +78,7 @@ class RemoteNodeObserver {
  public:
   virtual void on_trace(const lit_wire_Trace& trace) { static_cast<void>(trace); }
   virtual void on_log(const lit_wire_Log& log) { static_cast<void>(log); }
-  // One snapshot envelope: the device-wide counters and up to four actors.
+  // One snapshot envelope: the device-wide counters and up to three actors.
   virtual void on_metrics(const lit_wire_Metrics& metrics) { static_cast<void>(metrics); }
   // `missing` best-effort envelopes were lost before the next one delivered.
   virtual void on_telemetry_gap(std::uint32_t missing) { static_cast<void>(missing); }
@@ -228,6 +228,7 @@ class RemoteNode {
   const FrameErrors& frame_errors() const { return endpoint_.session().frame_errors(); }
   Scheduler& scheduler() const { return scheduler_; }
   std::span<RemoteActor> proxies() { return {proxies_.data(), proxy_count_}; }
+  std::span<const RemoteActor> proxies() const { return {proxies_.data(), proxy_count_}; }
 
   // ---- the Endpoint's owner interface ------------------------------------------------
   void fill_handshake(lit_wire_Handshake& mine) const;
