@@ -20,7 +20,7 @@ broken_steps=()     # steps that failed before any test could run
 step() {
   local name=$1
   shift
-  echo "==> $name"
+  echo "==> $name (at ${SECONDS} s)"
   if ! "$@"; then
     echo "FAILED: $name"
     broken_steps+=("$name")
@@ -32,7 +32,7 @@ run_tests() {
   local dir=$1
   shift
   rm -f "$dir/meson-logs/testlog.json" "$dir/meson-logs/testlog.junit.xml"
-  echo "==> test $dir"
+  echo "==> test $dir (at ${SECONDS} s)"
   meson test -C "$dir" --num-processes "$jobs" --print-errorlogs "$@"
   tested+=("$dir")
 }
