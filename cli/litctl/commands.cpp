@@ -10,6 +10,7 @@
 #include "control/protocol.hpp"
 #include "litctl/chart_view.hpp"
 #include "litctl/daemon_session.hpp"
+#include "litctl/elf_build_id.hpp"
 #include "litctl/exit_codes.hpp"
 #include "litctl/flash.hpp"
 #include "litctl/views.hpp"
@@ -281,6 +282,9 @@ int run_flash(Context& context, const FlashOptions& options) {
     return report(context, Failure{kExitInvalidArgument, "no firmware file at " + options.firmware});
   }
   const std::string firmware = std::filesystem::absolute(options.firmware, error).string();
+  // What the board should report after its handshake; nullopt for a file
+  // linked without a build id, which cannot be checked.
+  const std::optional<std::uint64_t> build_id = elf_build_id_prefix(firmware);
   const std::vector<std::string> command = openocd_command(options.openocd, *board, firmware);
   const bool json = context.format == Format::json;
   const auto json_command = [&] {
@@ -355,6 +359,12 @@ int run_flash(Context& context, const FlashOptions& options) {
     auto resumed = session->call(std::move(resume), options.handshake_timeout + std::chrono::seconds(5));
     if (resumed.ok()) {
       device = resumed->device_link().device();
+      if (outcome == FlashOutcome::ok && build_id && device->firmware_hash() != *build_id) {
+        context.err << "litctl: error: " << options.device << " came back running build "
+                    << hex64(device->firmware_hash()) << ", but " << firmware << " is build " << hex64(*build_id)
+                    << ": the board did not boot the new image (is --device the board that was flashed?)\n";
+        if (exit_code == kExitOk) exit_code = kExitWrongFirmware;
+      }
     } else {
       resume_error = resumed.failure().message;
       context.err << "litctl: error: " << options.device << " did not come back: " << resume_error << "\n";
@@ -373,10 +383,12 @@ int run_flash(Context& context, const FlashOptions& options) {
     context.out << "],\"openocd_exit_status\":" << transcript.exit_status
                 << ",\"device\":" << (device ? to_json(*device) : std::string("null"))
                 << ",\"resume_error\":" << (resume_error.empty() ? std::string("null") : json_string(resume_error))
-                << "}\n";
+                << ",\"firmware_build_id\":"
+                << (build_id ? json_string(std::to_string(*build_id)) : std::string("null"))
+                << ",\"exit_code\":" << exit_code << "}\n";
   } else if (outcome == FlashOutcome::ok) {
     context.out << "flashed " << firmware << " to the " << board->name << " and verified it\n";
-    if (device) {
+    if (device && exit_code == kExitOk) {
       context.out << device->name() << " is back: boot id " << hex64(device->boot_id()) << ", firmware "
                   << device->firmware_name() << " " << device->firmware_version() << " ("
                   << hex64(device->firmware_hash()) << ")\n";

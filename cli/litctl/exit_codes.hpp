@@ -17,6 +17,7 @@ enum ExitCode : int {
   kExitVerifyFailed = 12,      // flash: programming or verification failed
   kExitOpenocdFailed = 13,     // flash: OpenOCD failed otherwise, timed out, or could not be run
   kExitNoHandshake = 14,       // flash: the board did not come back with a handshake
+  kExitWrongFirmware = 15,     // flash: the board came back running another build than the file
   kExitUnreachable = 69,       // litd is not running or does not answer (EX_UNAVAILABLE)
   kExitProtocol = 76,          // litd speaks another protocol version, or sent garbage (EX_PROTOCOL)
   kExitPermissionDenied = 77,  // the control socket refused this user (EX_NOPERM)
@@ -36,6 +37,7 @@ inline constexpr const char* kExitCodeHelp =
     "  12  flash: programming or verification failed\n"
     "  13  flash: OpenOCD failed otherwise, hung past --openocd-timeout, or could not be run\n"
     "  14  flash: the device did not come back with a handshake\n"
+    "  15  flash: the device came back running another build than FIRMWARE.elf (build ids differ)\n"
     "  69  litd is unreachable (no socket, nobody listening, connection lost)\n"
     "  76  protocol mismatch with litd\n"
     "  77  permission denied on the control socket\n"

@@ -36,8 +36,8 @@
 #include <vector>
 
 #include "demo_actors.hpp"
-#include "elf_build_id.hpp"
 #include "lit/link/remote.hpp"
+#include "litctl/elf_build_id.hpp"
 
 extern char** environ;
 
@@ -369,7 +369,7 @@ TEST_F(AgentLink, handshake_reports_boot_id_reset_reason_and_the_actor_table_wit
   EXPECT_NE(info.boot_id, 0U);
   EXPECT_EQ(info.last_reset, lit_wire_ResetReason_RESET_REASON_POWER_ON);
   EXPECT_EQ(std::string(info.firmware.data()), std::string("lit-agent ") + LIT_VERSION);
-  const std::optional<std::uint64_t> build_id = lit::test::elf_build_id_prefix(options.kernel);
+  const std::optional<std::uint64_t> build_id = lit::litctl::elf_build_id_prefix(options.kernel);
   ASSERT_TRUE(build_id.has_value()) << options.kernel << " has no build id";
   EXPECT_EQ(info.firmware_hash, *build_id);
   ASSERT_EQ(info.actor_count, 4U);
@@ -537,7 +537,9 @@ TEST_F(AgentMinLink, handshake_reports_boot_id_reset_reason_and_its_one_actor_wi
   EXPECT_NE(info.boot_id, 0U);
   EXPECT_EQ(info.last_reset, lit_wire_ResetReason_RESET_REASON_POWER_ON);
   EXPECT_EQ(std::string(info.firmware.data()), std::string("lit-agent-min ") + LIT_VERSION);
-  EXPECT_EQ(info.firmware_hash, lit::test::elf_build_id_prefix(options.kernel).value_or(0));
+  const std::optional<std::uint64_t> build_id = lit::litctl::elf_build_id_prefix(options.kernel);
+  ASSERT_TRUE(build_id.has_value()) << options.kernel << " has no build id";
+  EXPECT_EQ(info.firmware_hash, *build_id);
   ASSERT_EQ(info.actor_count, 2U);
   EXPECT_STREQ(info.actors[0].path, "/dev");
   EXPECT_STREQ(info.actors[0].chart, "supervisor");

@@ -15,12 +15,13 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <optional>
 #include <string>
 #include <thread>
 
 #include "control/client.hpp"
 #include "control/protocol.hpp"
-#include "elf_build_id.hpp"
+#include "litctl/elf_build_id.hpp"
 
 extern char** environ;
 
@@ -594,7 +595,9 @@ TEST_F(LitdBoard, devices_report_the_link_the_firmware_and_its_build_id_after_th
   EXPECT_EQ(device.name(), "board0");
   EXPECT_EQ(device.firmware_name(), "lit-agent");
   EXPECT_EQ(device.firmware_version(), "0.1.0");
-  EXPECT_EQ(device.firmware_hash(), lit::test::elf_build_id_prefix(litd.board()->elf()).value_or(0));
+  const std::optional<std::uint64_t> build_id = lit::litctl::elf_build_id_prefix(litd.board()->elf());
+  ASSERT_TRUE(build_id.has_value()) << litd.board()->elf() << " has no GNU build id (linked without --build-id?)";
+  EXPECT_EQ(device.firmware_hash(), *build_id);
   EXPECT_NE(device.boot_id(), 0U);
   EXPECT_EQ(device.last_reset_reason(), "power_on");
   ASSERT_EQ(device.actors_size(), 4);
