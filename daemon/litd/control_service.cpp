@@ -337,7 +337,18 @@ void ControlService::inspect(const control::InspectRequest& request, control::Re
       }
       if (const LoopMonitor::ActorStats* stats = monitor.find(core)) {
         control::ActorCounters& counters = *reply.mutable_counters();
-        counters.set_messages_processed(node->proxy != nullptr ? node->proxy->messages_forwarded() : stats->messages);
+        const std::uint64_t processed = node->proxy != nullptr ? node->proxy->messages_forwarded() : stats->messages;
+        counters.set_messages_processed(processed);
+        // Everything accepted is either processed by now or still queued.
+        std::uint64_t queued = 0;
+        if (const MailboxHeader* mailbox = core.mailbox()) {
+          queued = mailbox->count;
+          if (const RemoteInbox* remote = mailbox->remote) {
+            queued += remote->enqueue_position.load(std::memory_order_relaxed) -
+                      remote->dequeue_position.load(std::memory_order_relaxed);
+          }
+        }
+        counters.set_messages_received(processed + queued);
         counters.set_restarts(stats->starts > 1 ? stats->starts - 1 : 0);
         counters.set_failures(stats->failures);
         if (stats->last_failure) {

@@ -185,6 +185,9 @@ class Litctl(unittest.TestCase):
         self.assertGreaterEqual(reply["incarnation"], 1)
         wait_for(lambda: int(self.json_of("inspect", "gw/work")["counters"]["messages_processed"]) > before,
                  "the work event to be counted")
+        counters = self.json_of("inspect", "gw/work")["counters"]
+        self.assertGreater(int(counters["messages_received"]), before)
+        self.assertGreaterEqual(int(counters["messages_received"]), int(counters["messages_processed"]))
         bad = self.run_litctl("send", "gw/work", "work", "--data", "nope")
         self.assertEqual(bad.returncode, 2)
 
