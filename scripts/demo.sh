@@ -82,15 +82,17 @@ if [ -z "$port" ]; then
   for _ in $(seq 100); do [ -e "$port" ] && break; sleep 0.1; done
 fi
 
-sed "s|^port = .*|port = \"$port\"|" daemon/litd/demo.toml >"$dir/litd.toml"
+# The metrics port: 9464 unless taken (LIT_METRICS_PORT picks another).
+metrics_port=${LIT_METRICS_PORT:-$(python3 scripts/lib/free_port.py 9464)}
+socket=$dir/control.sock
+litctl=$host/cli/litctl/litctl
+sed -e "s|^port = .*|port = \"$port\"|" -e "s|^listen = .*|listen = \"127.0.0.1:$metrics_port\"|" \
+  -e "s|^socket = .*|socket = \"$socket\"|" daemon/litd/demo.toml >"$dir/litd.toml"
 "$host"/daemon/litd/litd --check "$dir/litd.toml"
 echo "==> starting litd (log: $dir/litd.log)"
 "$host"/daemon/litd/litd --config "$dir/litd.toml" 2>"$dir/litd.log" &
 litd=$!
 pids+=("$litd")
-tail -n +1 -f "$dir/litd.log" &
-tail_pid=$!
-pids+=("$tail_pid")
 
 linked=false
 for _ in $(seq 300); do
@@ -105,28 +107,37 @@ if ! $linked; then
   echo "demo: the board's link did not come up within 30 s" >&2
   exit 1
 fi
-sleep 1
-
+# The tree as litctl draws it, once every actor in it reports running.
+running() { "$litctl" --socket "$socket" tree -o json 2>/dev/null | python3 scripts/lib/all_running.py; }
+for _ in $(seq 100); do running && break; sleep 0.1; done
+echo
+echo "==> litctl tree"
+"$litctl" --socket "$socket" tree
 cat <<EOF
 
-==> litd is running the tree in $dir/litd.toml:
-    gateway (one_for_one)
-    ├── heartbeat          ticker, on the gateway
-    ├── board (one_for_one)
-    │   ├── blinky         on board0 ($board)
-    │   └── sensor         on board0
-    └── cell (one_for_all)
-        ├── logic          worker, on the gateway
-        └── thermostat     on board0
-    Try: kill -HUP $litd (reload $dir/litd.toml), or Ctrl-C to stop.
+==> litd is running the tree in $dir/litd.toml (log: $dir/litd.log)
+    metrics:  http://127.0.0.1:$metrics_port/metrics
+    litctl:   export PATH=$PWD/$host/cli/litctl:\$PATH LITCTL_SOCKET=$socket
+    Try:
+      litctl status                              the daemon, its trees and board0's link
+      litctl devices                             board0: boot id, firmware build, link counters
+      litctl trace gateway/cell/thermostat       its state changes as they happen (Ctrl-C ends)
+      litctl send gateway/cell/thermostat cold   idle -> heating, traced from the board
+      litctl send gateway/cell/thermostat crash  the device actor fails; one_for_all restarts logic too
+      litctl restart gateway/board               a subtree on the board, with new incarnations
+      litctl top                                 the busiest actors and the link's health, live
+      litctl logs -f                             litd's log and board0's own lines
+    kill -HUP $litd reloads $dir/litd.toml; Ctrl-C stops everything.
 EOF
+if ! running; then
+  echo "demo: not every actor of the tree is running (see $dir/litd.log)" >&2
+  $once && exit 1
+fi
 
 stop_litd() {
   kill -TERM "$litd" 2>/dev/null || true
   local status=0
   wait "$litd" || status=$?
-  sleep 0.2
-  kill "$tail_pid" 2>/dev/null || true
   echo "==> litd exited with status $status"
   return "$status"
 }
@@ -137,4 +148,7 @@ if $once; then
   exit 0
 fi
 trap 'stop_litd; cleanup; exit 0' INT TERM
+echo "==> litd's log follows"
+tail -n 0 -f "$dir/litd.log" &
+pids+=($!)
 wait "$litd"
