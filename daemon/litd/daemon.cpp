@@ -324,6 +324,11 @@ void Daemon::shutdown() {
   notifier_.stopping();
   if (control_) control_->close();
   if (control_server_) control_server_->close();
+  // The boards keep their actors: their own supervisors take them back, and
+  // the next litd adopts them (same boot) instead of starting them again.
+  for (auto& device : devices_) {
+    loops_->call_sync(device.loop, [&] { device.host->leave("litd is stopping"); });
+  }
   logger("runtime")->info("shutting down {} trees in reverse start order", trees_.size());
   for (auto tree = trees_.rbegin(); tree != trees_.rend(); ++tree) stop_tree(*tree);
   trees_.clear();

@@ -68,9 +68,13 @@ void DeviceHost::start() {
   uv_timer_start(watch_, &DeviceHost::on_watch, kWatchMs, kWatchMs);
 }
 
-void DeviceHost::goodbye(std::string_view reason) {
-  if (!node_.closed()) node_.goodbye(reason);
+void DeviceHost::leave(std::string_view reason) {
+  if (node_.closed()) return;
+  node_.leave(reason);
+  if (node_.ready()) log_->info("{}: told the board the host is leaving ({})", config_.name, reason);
 }
+
+void DeviceHost::goodbye(std::string_view reason) { node_.goodbye(reason); }
 
 void DeviceHost::stop() {
   line_.stop();

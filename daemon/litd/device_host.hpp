@@ -40,8 +40,11 @@ class DeviceHost final : public link::RemoteNodeObserver {
 
   // Opens the line (retrying with backoff while it is absent).
   void start();
-  // The host is leaving: Goodbye on the link (its bytes are queued on the
-  // line, which stop() then flushes as far as the tty takes them).
+  // litd is stopping its trees: Goodbye on the link now, so the board's own
+  // supervisors keep the device actors the trees let go of (RemoteNode::leave).
+  void leave(std::string_view reason);
+  // Then closes the node (its bytes are queued on the line, which stop()
+  // flushes as far as the tty takes them).
   void goodbye(std::string_view reason);
   // Closes the line and the watch timer; the loop can end after this.
   void stop();

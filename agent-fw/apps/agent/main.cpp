@@ -150,11 +150,18 @@ int main() {
 
   std::array<std::uint8_t, 64> received{};
   bool was_ready = false;
+  std::uint32_t goodbyes_seen = 0;
   for (;;) {
     const std::size_t n = lit::board::link_read(received);
     if (n != 0) device_agent.on_bytes(std::span<const std::uint8_t>(received.data(), n));
     const bool ready = device_agent.state() == lit::link::EndpointState::ready;
     if (ready && !was_ready) greet(device_agent, reset);
+    if (!ready && was_ready) {
+      // On the console, for whoever watches the board: why the host went.
+      const bool left = device_agent.counters().goodbyes != goodbyes_seen;
+      console << (left ? "host left (goodbye); local supervision only\n" : "link down; local supervision only\n");
+    }
+    goodbyes_seen = device_agent.counters().goodbyes;
     was_ready = ready;
     if (!port.poll() && n == 0) port.idle();
   }

@@ -112,7 +112,8 @@ std::uint32_t RemoteActor::stop_fn(ActorCore& actor, Scheduler& scheduler, Reaso
   // The host ended it (its supervisor): the device actor must stop too, and
   // nothing will answer what was asked of it.
   if (!self.exit_from_device_) self.node_->fail_requests(&self, "request_failed");
-  if (!self.exit_from_device_ && self.link_ != Link::detached && self.node_->endpoint_.ready()) {
+  if (!self.exit_from_device_ && self.link_ != Link::detached && self.node_->endpoint_.ready() &&
+      !self.node_->leaving_) {
     self.node_->queue_command(
         lit_wire_SupervisionAction_SUPERVISION_ACTION_STOP, static_cast<std::uint32_t>(self.index_), 0);
   }
@@ -232,14 +233,19 @@ void RemoteNode::on_bytes(std::span<const std::uint8_t> bytes) {
   rearm();
 }
 
+void RemoteNode::leave(std::string_view reason) {
+  if (closed_ || leaving_) return;
+  leaving_ = true;
+  if (!endpoint_.ready()) return;
+  Envelope bye = lit_wire_Envelope_init_zero;
+  bye.which_body = lit_wire_Envelope_goodbye_tag;
+  copy_text(bye.body.goodbye.reason, reason);
+  static_cast<void>(endpoint_.send_best_effort(bye, scheduler_.now()));
+}
+
 void RemoteNode::goodbye(std::string_view reason) {
   if (closed_) return;
-  if (endpoint_.ready()) {
-    Envelope bye = lit_wire_Envelope_init_zero;
-    bye.which_body = lit_wire_Envelope_goodbye_tag;
-    copy_text(bye.body.goodbye.reason, reason);
-    static_cast<void>(endpoint_.send_best_effort(bye, scheduler_.now()));
-  }
+  leave(reason);
   // Closed before the proxies end: their supervisors' restarts find the node
   // not ready and wait, detached, sending nothing.
   closed_ = true;

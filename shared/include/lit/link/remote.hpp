@@ -208,6 +208,12 @@ class RemoteNode {
   // `noconnection` and fails pending requests as a link loss does, and closes
   // the node: from now on it sends nothing and ignores the device.
   void goodbye(std::string_view reason);
+  // The host is shutting down its trees and leaves the device actors to the
+  // device: sends Goodbye now (the device's own supervisors take them back),
+  // and proxies the host stops from now on end without stopping their device
+  // actors, so a host that comes back finds them running. goodbye() then
+  // closes the node without a second Goodbye.
+  void leave(std::string_view reason);
   bool closed() const { return closed_; }
 
   // Where the device's telemetry goes (null: only counted and kept).
@@ -307,6 +313,7 @@ class RemoteNode {
   std::uint32_t metrics_known_ = 0;  // bit i: actor_metrics_[i] holds a snapshot
   bool pumping_ = false;
   bool closed_ = false;
+  bool leaving_ = false;  // leave(): Goodbye sent; host stops leave device actors running
 };
 
 }  // namespace lit::link
