@@ -56,7 +56,10 @@ fi
 # The host build exactly as the Dockerfile makes it.
 step "build build" bash scripts/build.sh && run_tests build
 # The sanitizers add nothing to the formatting check, so it runs once, above.
-configure_and_build build-asan -Db_sanitize=address,undefined -Db_lundef=false -Dbuildtype=debugoptimized -Dbenchmarks=false &&
+# -O2 as the host build (the same warnings), with line tables only (-g1):
+# enough for the sanitizers' reports, and far quicker to compile than -g.
+configure_and_build build-asan -Db_sanitize=address,undefined -Db_lundef=false -Dbuildtype=plain \
+  -Doptimization=2 -Ddebug=false -Dcpp_args=-g1 -Dc_args=-g1 -Dbenchmarks=false &&
   run_tests build-asan --no-suite style
 # One minute of fuzzing per target, as scripts/fuzz.sh does; a finding fails
 # its test and is left in build-fuzz/tests/fuzz/<target>/.
@@ -71,7 +74,32 @@ configure_and_build build-fw-disco --cross-file agent-fw/cross/stm32f4discovery.
 # The main job as a user runs it: litd supervising the agent firmware on QEMU
 # netduinoplus2 through a pty, started and stopped cleanly (scripts/demo.sh).
 passed_checks=0
+failed_checks=0
 step "demo --once" bash scripts/demo.sh --once && passed_checks=$((passed_checks + 1))
 
+# The serial proxy's own tests, then the HIL scenarios on both QEMU boards;
+# each scenario counts once ("N passed, N failed" is hil/run.py's last line).
+count_checks() {
+  local line
+  line=$("$@" 2>&1 | tee /dev/stderr | tail -n 1)
+  if [[ $line =~ ^([0-9]+)\ passed,\ ([0-9]+)\ failed$ ]]; then
+    passed_checks=$((passed_checks + BASH_REMATCH[1]))
+    failed_checks=$((failed_checks + BASH_REMATCH[2]))
+  else
+    failed_checks=$((failed_checks + 1))
+  fi
+}
+echo "==> serial proxy tests (at ${SECONDS} s)"
+if python3 hil/tests/test_serial_proxy.py; then
+  passed_checks=$((passed_checks + 1))
+else
+  failed_checks=$((failed_checks + 1))
+fi
+echo "==> HIL on QEMU netduinoplus2 (at ${SECONDS} s)"
+count_checks python3 hil/run.py --build build --board netduinoplus2 --firmware "$fw_m4f/agent-fw/apps/agent/agent.elf"
+echo "==> HIL on QEMU mps2-an385 (at ${SECONDS} s)"
+count_checks python3 hil/run.py --build build --board mps2-an385 --firmware "$fw_m3/agent-fw/apps/agent/agent.elf"
+
 for broken in "${broken_steps[@]}"; do echo "broken step: $broken"; done
-python3 scripts/test_summary.py --broken-steps "${#broken_steps[@]}" --passed-checks "$passed_checks" "${tested[@]}"
+python3 scripts/test_summary.py --broken-steps "${#broken_steps[@]}" --passed-checks "$passed_checks" \
+  --failed-checks "$failed_checks" "${tested[@]}"

@@ -70,11 +70,13 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--passed-checks", type=int, default=0,
                         help="checks outside meson that passed (each counts once)")
+    parser.add_argument("--failed-checks", type=int, default=0,
+                        help="checks outside meson that failed (each counts once)")
     parser.add_argument("--broken-steps", type=int, default=0,
                         help="setup, configure or build steps that failed; each counts as a failure")
     parser.add_argument("build_dirs", nargs="*")
     args = parser.parse_args()
-    passed, failed = args.passed_checks, args.broken_steps
+    passed, failed = args.passed_checks, args.broken_steps + args.failed_checks
     for build_dir in args.build_dirs:
         build_passed, build_failed = count(build_dir)
         passed += build_passed
