@@ -340,15 +340,8 @@ void ControlService::inspect(const control::InspectRequest& request, control::Re
         const std::uint64_t processed = node->proxy != nullptr ? node->proxy->messages_forwarded() : stats->messages;
         counters.set_messages_processed(processed);
         // Everything accepted is either processed by now or still queued.
-        std::uint64_t queued = 0;
-        if (const MailboxHeader* mailbox = core.mailbox()) {
-          queued = mailbox->count;
-          if (const RemoteInbox* remote = mailbox->remote) {
-            queued += remote->enqueue_position.load(std::memory_order_relaxed) -
-                      remote->dequeue_position.load(std::memory_order_relaxed);
-          }
-        }
-        counters.set_messages_received(processed + queued);
+        const MailboxHeader* mailbox = core.mailbox();
+        counters.set_messages_received(processed + (mailbox != nullptr ? mailbox->queued() : 0U));
         counters.set_restarts(stats->starts > 1 ? stats->starts - 1 : 0);
         counters.set_failures(stats->failures);
         if (stats->last_failure) {

@@ -69,7 +69,6 @@ void DeviceHost::start() {
 }
 
 void DeviceHost::leave(std::string_view reason) {
-  if (node_.closed()) return;
   node_.leave(reason);
   if (node_.ready()) log_->info("{}: told the board the host is leaving ({})", config_.name, reason);
 }

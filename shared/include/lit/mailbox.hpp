@@ -184,6 +184,16 @@ struct MailboxHeader {
   std::uint32_t overflow_count() const {
     return overflowed + (remote != nullptr ? remote->overflowed.load(std::memory_order_relaxed) : 0U);
   }
+  // Messages waiting: the local ring's and, read from any thread (so only a
+  // snapshot), the cross-thread inbox's.
+  std::uint32_t queued() const {
+    std::uint32_t depth = count;
+    if (remote != nullptr) {
+      depth += remote->enqueue_position.load(std::memory_order_relaxed) -
+               remote->dequeue_position.load(std::memory_order_relaxed);
+    }
+    return depth;
+  }
 };
 
 // Inlined into every send: the hot path is a compare, a store and an increment.

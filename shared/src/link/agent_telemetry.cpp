@@ -22,13 +22,7 @@ lit_wire_TraceKind to_wire(chart::TraceKind kind) {
 
 std::uint32_t mailbox_depth(const ActorCore& actor) {
   const MailboxHeader* const box = actor.mailbox();
-  if (box == nullptr) return 0;
-  std::uint32_t depth = box->count;
-  if (box->remote != nullptr) {
-    depth += box->remote->enqueue_position.load(std::memory_order_relaxed) -
-             box->remote->dequeue_position.load(std::memory_order_relaxed);
-  }
-  return depth;
+  return box != nullptr ? box->queued() : 0;
 }
 
 }  // namespace
