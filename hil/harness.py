@@ -6,7 +6,6 @@ import json
 import os
 import re
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -47,7 +46,6 @@ def free_port():
 
 class QemuBoard:
     """The agent on QEMU; its UART reaches litd through the serial proxy."""
-    can_power_cycle = True
 
     def __init__(self, machine, elf, directory, proxy_args=()):
         self.machine, self.elf, self.dir = machine, elf, directory
@@ -88,18 +86,6 @@ class QemuBoard:
                 self.proxy.kill()
                 self.proxy.wait()
 
-    def proxy_command(self, line):
-        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as control:
-            control.connect(os.path.join(self.dir, "proxy.sock"))
-            control.sendall(line.encode() + b"\n")
-            reply = b""
-            while not reply.endswith(b"\n"):
-                chunk = control.recv(4096)
-                if not chunk:
-                    break
-                reply += chunk
-        return json.loads(reply)
-
     def stop(self):
         for process in (self.proxy, self.qemu):
             if process and process.poll() is None:
@@ -113,7 +99,6 @@ class QemuBoard:
 
 class RealBoard:
     """A board on a serial port, flashed once before the suite."""
-    can_power_cycle = False
 
     def __init__(self, port):
         self.port = port
