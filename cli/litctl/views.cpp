@@ -112,7 +112,8 @@ std::string inspect_text(const control::InspectReply& inspect) {
   const auto& counters = inspect.counters();
   row("messages:",
       "received " + std::to_string(counters.messages_received()) + ", processed " +
-          std::to_string(counters.messages_processed()) + ", dropped " + std::to_string(counters.messages_dropped()) +
+          std::to_string(counters.messages_processed()) + ", discarded " +
+          std::to_string(counters.messages_discarded()) + ", dropped " + std::to_string(counters.messages_dropped()) +
           ", deferred " + std::to_string(counters.events_deferred()));
   row("transitions:", std::to_string(counters.transitions()));
   row("failures:", std::to_string(counters.failures()) + ", restarts " + std::to_string(counters.restarts()));
@@ -128,6 +129,17 @@ std::string inspect_text(const control::InspectReply& inspect) {
     row("last failure:", "none");
   }
   row("watchers:", join(inspect.watchers()));
+  if (inspect.has_device()) {
+    // The device's own count: what reached it over the link and what its chart took.
+    const auto& device = inspect.device();
+    row("on the device:",
+        "from host " + std::to_string(device.messages_from_host()) + ", handled " +
+            std::to_string(device.messages_handled()) + ", mailbox " + std::to_string(device.mailbox_depth()) +
+            " (high water " + std::to_string(device.mailbox_high_water()) + ", drops " +
+            std::to_string(device.mailbox_drops()) + "), restarts " + std::to_string(device.restarts()) +
+            ", incarnation " + std::to_string(device.incarnation()) + " (as of " +
+            human_time_ms(device.received_unix_ms()) + ")");
+  }
   return out + format_table(rows);
 }
 
@@ -156,9 +168,18 @@ std::string devices_text(const control::DevicesReply& devices) {
     row("bytes:", "in " + std::to_string(counters.bytes_in()) + ", out " + std::to_string(counters.bytes_out()));
     row("errors:",
         "crc " + std::to_string(counters.crc_errors()) + ", framing " + std::to_string(counters.framing_errors()) +
-            ", heartbeats missed " + std::to_string(counters.heartbeats_missed()) + ", link losses " +
-            std::to_string(counters.link_losses()) + ", telemetry dropped " +
+            ", link losses " + std::to_string(counters.link_losses()) + " (lost in flight " +
+            std::to_string(counters.lost_in_flight()) + "), telemetry dropped " +
             std::to_string(counters.telemetry_dropped()));
+    if (device.has_reported()) {
+      const auto& reported = device.reported();
+      row("device's end:",
+          "frames in " + std::to_string(reported.frames_in()) + ", out " + std::to_string(reported.frames_out()) +
+              ", retransmitted " + std::to_string(reported.retransmissions()) + ", rx errors " +
+              std::to_string(reported.rx_errors()) + ", telemetry dropped " +
+              std::to_string(reported.telemetry_dropped()) + ", free stack " + std::to_string(reported.stack_free()) +
+              " B (as of " + human_time_ms(reported.received_unix_ms()) + ")");
+    }
     row("actors:", join(device.actors()));
     out += format_table(rows);
   }

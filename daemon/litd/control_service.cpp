@@ -317,7 +317,7 @@ void ControlService::inspect(const control::InspectRequest& request, control::Re
       const ActorCore& core = node->core();
       if (const MailboxHeader* mailbox = core.mailbox()) {
         control::Mailbox& out = *reply.mutable_mailbox();
-        out.set_depth(mailbox->count);
+        out.set_depth(mailbox->queued());
         out.set_capacity(node->actor ? static_cast<std::uint32_t>(node->actor->mailbox_capacity())
                                      : link::RemoteActor::kCapacity);
         out.set_overflow(mailbox->overflow == Overflow::reject        ? "reject"
@@ -339,11 +339,15 @@ void ControlService::inspect(const control::InspectRequest& request, control::Re
         control::ActorCounters& counters = *reply.mutable_counters();
         const std::uint64_t processed = node->proxy != nullptr ? node->proxy->messages_forwarded() : stats->messages;
         counters.set_messages_processed(processed);
-        // Everything accepted is either processed by now or still queued.
+        // Everything accepted is processed by now, still queued, or was discarded by a stop.
         const MailboxHeader* mailbox = core.mailbox();
-        counters.set_messages_received(processed + (mailbox != nullptr ? mailbox->queued() : 0U));
+        counters.set_messages_received(processed + stats->discarded + (mailbox != nullptr ? mailbox->queued() : 0U));
+        counters.set_messages_discarded(stats->discarded);
         counters.set_restarts(stats->starts > 1 ? stats->starts - 1 : 0);
         counters.set_failures(stats->failures);
+        counters.set_transitions(stats->transitions);
+        counters.set_events_deferred(stats->deferred);
+        if (mailbox != nullptr) reply.mutable_mailbox()->set_high_water(stats->mailbox_high_water);
         if (stats->last_failure) {
           control::Failure& failure = *reply.mutable_last_failure();
           failure.set_reason(to_string(stats->last_failure->kind));
@@ -356,6 +360,12 @@ void ControlService::inspect(const control::InspectRequest& request, control::Re
       // A device actor's own words for its last exit, as the device reported them.
       if (node->proxy != nullptr && node->proxy->last_exit_detail()[0] != '\0') {
         reply.mutable_last_failure()->set_detail(node->proxy->last_exit_detail());
+      }
+      if (node->proxy != nullptr) {
+        if (const DeviceHost* device = device_of(*node)) {
+          control::DeviceActorReport reported;
+          if (device->report(node->proxy->path(), reported)) *reply.mutable_device() = reported;
+        }
       }
     });
     if (!found) break;
@@ -589,7 +599,7 @@ void ControlService::send(const control::SendRequest& request, control::Responde
       }
       response.mutable_send()->set_incarnation(node->proxy != nullptr ? node->proxy->device_incarnation()
                                                                       : core.incarnation());
-      if (const MailboxHeader* mailbox = core.mailbox()) response.mutable_send()->set_mailbox_depth(mailbox->count);
+      if (const MailboxHeader* mailbox = core.mailbox()) response.mutable_send()->set_mailbox_depth(mailbox->queued());
     });
     if (!found) break;
     if (status != control::STATUS_OK) {
@@ -888,7 +898,7 @@ void ControlService::send_top(TopStream& top) {
         control::ActorLoad& load = *snapshot.add_actors();
         load.set_path(node->config.path);
         if (const MailboxHeader* mailbox = node->core().mailbox()) {
-          load.set_mailbox_depth(mailbox->count);
+          load.set_mailbox_depth(mailbox->queued());
           load.set_dropped(mailbox->overflow_count());
         }
         load.set_mailbox_capacity(node->actor ? static_cast<std::uint32_t>(node->actor->mailbox_capacity())

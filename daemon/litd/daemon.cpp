@@ -434,13 +434,14 @@ void Daemon::collect_metrics() {
           ActorSample actor{.path = name.path, .type = name.type};
           const MailboxHeader* mailbox = node->core().mailbox();
           if (mailbox != nullptr) {
-            actor.mailbox_depth = mailbox->count;
+            actor.mailbox_depth = mailbox->queued();
             actor.drops = mailbox->overflow_count();
           }
           if (stats != nullptr) {
             actor.messages = node->proxy != nullptr ? node->proxy->messages_forwarded() : stats->messages;
             actor.restarts = stats->starts > 1 ? stats->starts - 1 : 0;
             actor.rejections = stats->rejections;
+            actor.discarded = stats->discarded;
             actor.processing = stats->processing;
           }
           snapshot.actors.push_back(actor);
@@ -453,6 +454,7 @@ void Daemon::collect_metrics() {
     });
   }
   metrics_.update(snapshot);
+  metrics_.update(read_process());
 }
 
 bool Daemon::reload(std::string& error) {

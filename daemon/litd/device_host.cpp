@@ -129,9 +129,22 @@ void DeviceHost::describe(control::Device& out) const {
   counters.set_crc_errors(std::uint64_t{frames.body_crc} + frames.header_check);
   counters.set_framing_errors(std::uint64_t{frames.cobs} + frames.too_long + frames.too_short + frames.length_mismatch);
   counters.set_link_losses(node_.counters().link_losses);
+  counters.set_lost_in_flight(node_.counters().lost_in_flight);
   counters.set_bytes_in(line.bytes_in);
   counters.set_bytes_out(line.bytes_out);
   counters.set_telemetry_dropped(node_.counters().telemetry_gaps);
+  // The device's end, from its last snapshot of this boot (a new boot clears the totals).
+  const lit_wire_Metrics& totals = node_.device_totals();
+  if (totals.timestamp_us != 0) {
+    control::DeviceLinkReport& reported = *out.mutable_reported();
+    reported.set_frames_in(totals.link_rx_frames);
+    reported.set_frames_out(totals.link_tx_frames);
+    reported.set_rx_errors(totals.link_rx_errors);
+    reported.set_retransmissions(totals.link_retransmissions);
+    reported.set_telemetry_dropped(totals.telemetry_dropped);
+    reported.set_stack_free(totals.stack_free);
+    reported.set_received_unix_ms(totals_unix_ms_);
+  }
   out.set_rtt_us(static_cast<std::uint32_t>(session.srtt * 1000));
   out.set_up_since_unix_ms(up_since_unix_ms_);
   for (std::uint32_t i = 0; i < device.actor_count; ++i) out.add_actors(device.actors[i].path);
@@ -168,11 +181,32 @@ chart::StateSet DeviceHost::configuration(std::string_view device_path, const ch
 // Records arrive in the order the device sent them, so a snapshot is the
 // whole truth as of its sending and the traces after it build on it.
 void DeviceHost::on_metrics(const lit_wire_Metrics& metrics) {
+  totals_unix_ms_ = unix_time_us() / 1000;
   for (pb_size_t i = 0; i < metrics.actors_count; ++i) {
     const lit_wire_ActorMetrics& entry = metrics.actors[i];
     traced_incarnation_[entry.actor] = entry.incarnation;
     configuration_[entry.actor] = entry.configuration;
+    reported_unix_ms_[entry.actor] = totals_unix_ms_;
   }
+}
+
+bool DeviceHost::report(std::string_view device_path, control::DeviceActorReport& out) const {
+  const link::DeviceInfo& device = node_.device();
+  for (std::uint32_t i = 0; i < device.actor_count; ++i) {
+    if (device_path != std::string_view(device.actors[i].path)) continue;
+    const lit_wire_ActorMetrics* reported = node_.device_metrics(i);
+    if (reported == nullptr) return false;
+    out.set_messages_from_host(reported->messages_from_host);
+    out.set_messages_handled(reported->messages_handled);
+    out.set_mailbox_depth(reported->mailbox_depth);
+    out.set_mailbox_high_water(reported->mailbox_high_water);
+    out.set_mailbox_drops(reported->mailbox_drops);
+    out.set_restarts(reported->restarts);
+    out.set_incarnation(reported->incarnation);
+    out.set_received_unix_ms(reported_unix_ms_[i]);
+    return true;
+  }
+  return false;
 }
 
 void DeviceHost::on_trace(const lit_wire_Trace& trace) {
@@ -247,7 +281,7 @@ DeviceSample DeviceHost::sample() {
                       .bytes_received = line.bytes_in,
                       .bytes_sent = line.bytes_out,
                       .retransmits = session.retransmissions,
-                      .reconnects = node_.counters().handshakes > 0 ? node_.counters().handshakes - 1U : 0U,
+                      .reconnects = line.opens > 0 ? line.opens - 1U : 0U,  // reopens of the port
                       .rtt = rtt_};
   const auto count = [&](FrameErrorKind kind, std::uint64_t value) {
     sample.errors[static_cast<std::size_t>(kind)] = value;

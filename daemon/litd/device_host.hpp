@@ -67,6 +67,9 @@ class DeviceHost final : public link::RemoteNodeObserver {
   // snapshots tell them (a snapshot mends a lost trace record within one
   // interval), with the chart that names them.
   chart::StateSet configuration(std::string_view device_path, const chart::Table** table) const;
+  // What the device's last metrics snapshot of this boot said of the actor at
+  // `device_path`; false before the first one.
+  bool report(std::string_view device_path, control::DeviceActorReport& out) const;
 
   // RemoteNodeObserver: the device's log lines and traces to the hub.
   void on_log(const lit_wire_Log& log) override;
@@ -96,6 +99,8 @@ class DeviceHost final : public link::RemoteNodeObserver {
   std::array<chart::EventId, link::kMaxDeviceActors> last_event_{};
   std::array<chart::StateSet, link::kMaxDeviceActors> configuration_{};
   std::array<std::uint32_t, link::kMaxDeviceActors> traced_incarnation_{};
+  std::array<std::int64_t, link::kMaxDeviceActors> reported_unix_ms_{};  // when each actor's last snapshot came
+  std::int64_t totals_unix_ms_ = 0;                                      // when the last snapshot came
   RttHistogram rtt_{};
   std::uint32_t rtt_samples_seen_ = 0;
 };

@@ -5,6 +5,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <chrono>
 
 #include "litd/logging.hpp"
@@ -83,18 +84,30 @@ void LoopMonitor::on_exited(const ActorCore& actor, std::uint32_t incarnation, R
   publish_lifecycle(actor, failure ? control::TRACE_KIND_FAILURE : control::TRACE_KIND_STOPPED, incarnation, &reason);
 }
 
+void LoopMonitor::on_discarded(const ActorCore& actor, std::uint32_t, std::uint32_t count) {
+  const auto found = actors_.find(&actor);
+  if (found != actors_.end()) found->second.discarded += count;
+}
+
 void LoopMonitor::begin_batch() { last_mark_ = std::chrono::steady_clock::now(); }
 
 void LoopMonitor::mark() { last_mark_ = std::chrono::steady_clock::now(); }
 
-void LoopMonitor::on_dispatched(const ActorCore& actor, chart::EventId, chart::Outcome) {
+void LoopMonitor::on_dispatched(const ActorCore& actor, chart::EventId, chart::Outcome outcome) {
   const auto now = std::chrono::steady_clock::now();
   const auto found = actors_.find(&actor);
   if (found != actors_.end()) {
-    ++found->second.messages;
+    ActorStats& stats = found->second;
+    ++stats.messages;
+    if (outcome == chart::Outcome::handled) ++stats.transitions;
+    if (outcome == chart::Outcome::deferred) ++stats.deferred;
+    // The message just taken out, and what still waits behind it.
+    if (const MailboxHeader* mailbox = actor.mailbox()) {
+      stats.mailbox_high_water = std::max(stats.mailbox_high_water, mailbox->queued() + 1U);
+    }
     // Since the batch began or the last thing this loop reported: the pop,
     // the dispatch and the actor's actions for this message.
-    found->second.processing.observe(std::chrono::duration<double>(now - last_mark_).count());
+    stats.processing.observe(std::chrono::duration<double>(now - last_mark_).count());
   }
   last_mark_ = now;
 }

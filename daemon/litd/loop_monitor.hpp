@@ -34,7 +34,11 @@ class LoopMonitor final : public Observer {
     std::string path;
     std::string type;
     std::uint64_t messages = 0;
-    std::uint64_t rejections = 0;  // sends refused as dead or invalid (Observer::on_refused)
+    std::uint64_t transitions = 0;         // messages that took at least one transition
+    std::uint64_t deferred = 0;            // messages an active state deferred
+    std::uint64_t discarded = 0;           // queued when an incarnation stopped: discarded unread
+    std::uint32_t mailbox_high_water = 0;  // the deepest its mailbox was when a message was taken out
+    std::uint64_t rejections = 0;          // sends refused as dead or invalid (Observer::on_refused)
     std::uint64_t starts = 0;
     std::uint64_t failures = 0;
     std::uint64_t escalations = 0;
@@ -60,6 +64,7 @@ class LoopMonitor final : public Observer {
 
   void on_started(const ActorCore& actor) override;
   void on_exited(const ActorCore& actor, std::uint32_t incarnation, Reason reason) override;
+  void on_discarded(const ActorCore& actor, std::uint32_t incarnation, std::uint32_t count) override;
   void on_dispatched(const ActorCore& actor, chart::EventId event, chart::Outcome outcome) override;
   void on_escalated(const ActorCore& supervisor, Reason reason) override;
   void on_trace(const ActorCore& actor, chart::TraceRecord record) override;

@@ -5,16 +5,19 @@
 // scrapes (civetweb's threads) never take it.
 #include "metrics/metrics.hpp"
 
+#include <malloc.h>
 #include <prometheus/counter.h>
 #include <prometheus/family.h>
 #include <prometheus/gauge.h>
 #include <prometheus/histogram.h>
 #include <prometheus/registry.h>
 #include <prometheus/text_serializer.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <filesystem>
 #include <map>
 #include <mutex>
 #include <set>
@@ -91,6 +94,7 @@ struct ActorSeries {
   Counter* messages = nullptr;
   Counter* drops = nullptr;
   Counter* rejections = nullptr;
+  Counter* discarded = nullptr;
   Counter* restarts = nullptr;
   Gauge* mailbox_depth = nullptr;
   Histogram* processing = nullptr;
@@ -149,6 +153,10 @@ struct Metrics::State {
   Family<Counter>& actor_rejections =
       counters("lit_actor_rejections_total",
                "Sends refused because the addressed incarnation had stopped or the event was invalid");
+  Family<Counter>& actor_discarded =
+      counters("lit_actor_discarded_total",
+               "Messages still queued when their actor's incarnation stopped (restart, stop, link loss), discarded "
+               "unread");
   Family<Gauge>& actor_mailbox_depth =
       gauges("lit_actor_mailbox_depth", "Messages queued in actor mailboxes at the last snapshot");
   Family<Counter>& actor_restarts = counters("lit_actor_restarts_total", "Actor restarts");
@@ -176,6 +184,11 @@ struct Metrics::State {
   Family<Gauge>& device_info =
       gauges("lit_device_info", "The boot id and firmware of the device's last handshake (always 1)");
 
+  Gauge& process_resident = gauges("process_resident_memory_bytes", "Resident memory size in bytes (litd)").Add({});
+  Gauge& process_fds = gauges("process_open_fds", "Number of open file descriptors (litd)").Add({});
+  Gauge& daemon_heap =
+      gauges("lit_daemon_heap_bytes", "Bytes litd has allocated and not freed (the allocator's count, mallinfo2)")
+          .Add({});
   Family<Gauge>& build_info = gauges("lit_build_info", "The daemon's version (always 1)");
   Family<Gauge>& start_time =
       gauges("lit_daemon_start_time_seconds", "When the daemon started, in seconds since the Unix epoch");
@@ -210,6 +223,7 @@ struct Metrics::State {
         .messages = &actor_messages.Add(labels),
         .drops = &actor_drops.Add(labels),
         .rejections = &actor_rejections.Add(labels),
+        .discarded = &actor_discarded.Add(labels),
         .restarts = &actor_restarts.Add(labels),
         .mailbox_depth = &actor_mailbox_depth.Add(labels),
         .processing = &actor_processing.Add(labels, boundaries(kProcessingBucketsSeconds)),
@@ -233,6 +247,7 @@ struct Metrics::State {
     actor_messages.Remove(series.messages);
     actor_drops.Remove(series.drops);
     actor_rejections.Remove(series.rejections);
+    actor_discarded.Remove(series.discarded);
     actor_restarts.Remove(series.restarts);
     actor_mailbox_depth.Remove(series.mailbox_depth);
     actor_processing.Remove(series.processing);
@@ -259,6 +274,7 @@ struct Metrics::State {
     advance(*series.messages, last.messages, sample.messages);
     advance(*series.drops, last.drops, sample.drops);
     advance(*series.rejections, last.rejections, sample.rejections);
+    advance(*series.discarded, last.discarded, sample.discarded);
     advance(*series.restarts, last.restarts, sample.restarts);
     series.mailbox_depth->Increment(static_cast<double>(sample.mailbox_depth) - last.mailbox_depth);
     last.mailbox_depth = sample.mailbox_depth;
@@ -381,6 +397,34 @@ void Metrics::update(const Snapshot& snapshot) {
   for (const ActorSample& sample : snapshot.actors) state_->update(sample);
   for (const SupervisorSample& sample : snapshot.supervisors) state_->update(sample);
   for (const DeviceSample& sample : snapshot.devices) state_->update(sample);
+}
+
+void Metrics::update(const ProcessSample& process) {
+  state_->process_resident.Set(process.resident_bytes);
+  state_->process_fds.Set(process.open_fds);
+  state_->daemon_heap.Set(process.heap_bytes);
+}
+
+ProcessSample read_process() {
+  ProcessSample process;
+  if (std::FILE* statm = std::fopen("/proc/self/statm", "r")) {
+    unsigned long pages = 0;
+    unsigned long resident = 0;
+    if (std::fscanf(statm, "%lu %lu", &pages, &resident) == 2) {
+      process.resident_bytes = static_cast<double>(resident) * static_cast<double>(sysconf(_SC_PAGESIZE));
+    }
+    std::fclose(statm);
+  }
+  std::error_code error;
+  for (auto entry = std::filesystem::directory_iterator("/proc/self/fd", error);
+       !error && entry != std::filesystem::directory_iterator();
+       entry.increment(error)) {
+    ++process.open_fds;
+  }
+  if (process.open_fds > 0) --process.open_fds;  // the iterator's own descriptor
+  const struct mallinfo2 heap = mallinfo2();
+  process.heap_bytes = static_cast<double>(heap.uordblks + heap.hblkhd);
+  return process;
 }
 
 void Metrics::remove_actor(std::string_view path) {

@@ -73,6 +73,7 @@ struct ActorSample {
   std::uint64_t messages = 0;    // messages handled
   std::uint64_t drops = 0;       // messages lost to a full mailbox (dropped or refused by its overflow policy)
   std::uint64_t rejections = 0;  // sends refused as dead (stale incarnation) or invalid (unknown event)
+  std::uint64_t discarded = 0;   // still queued when an incarnation stopped: discarded unread
   std::uint64_t restarts = 0;
   std::uint32_t mailbox_depth = 0;  // messages queued now
   ProcessingHistogram processing{};
@@ -112,6 +113,15 @@ struct DeviceSample {
   std::optional<DeviceIdentity> identity{};
 };
 
+// The daemon process itself (read by read_process()).
+struct ProcessSample {
+  double resident_bytes = 0;  // process_resident_memory_bytes
+  double open_fds = 0;        // process_open_fds
+  double heap_bytes = 0;      // lit_daemon_heap_bytes: malloc'd and not freed (mallinfo2)
+};
+// From /proc/self and the allocator; fields it cannot read stay 0.
+ProcessSample read_process();
+
 // One loop's snapshot. A loop may keep one and refill it each time: clearing the
 // vectors keeps their capacity.
 struct Snapshot {
@@ -140,6 +150,7 @@ class Metrics {
   void set_actor_paths(std::span<const std::string> paths);
 
   void update(const Snapshot& snapshot);
+  void update(const ProcessSample& process);
 
   // For a reload that removed something from the config. Series of its own
   // disappear; what an actor added to its type's counters stays counted (a

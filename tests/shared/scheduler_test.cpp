@@ -365,6 +365,38 @@ TEST(Scheduler, sends_refused_as_dead_or_invalid_are_reported_to_the_observer_wi
   EXPECT_EQ(refusals.seen, (Seen{{&tally, SendResult::invalid_event}, {&tally, SendResult::dead}}));
 }
 
+// Records the discards the scheduler reports, and whether each came before on_exited.
+struct Discards final : lit::Observer {
+  std::vector<std::pair<std::uint32_t, std::uint32_t>> seen;  // (incarnation, count)
+  unsigned exits = 0;
+  unsigned discards_before_exit = 0;
+  void on_discarded(const lit::ActorCore&, std::uint32_t incarnation, std::uint32_t count) override {
+    seen.emplace_back(incarnation, count);
+    if (exits == seen.size() - 1) ++discards_before_exit;
+  }
+  void on_exited(const lit::ActorCore&, std::uint32_t, lit::Reason) override { ++exits; }
+};
+
+TEST(Scheduler, messages_queued_when_an_incarnation_stops_are_reported_as_discarded_with_it) {
+  Loop loop;
+  TallyActor tally;
+  Discards discards;
+  loop.scheduler.set_observer(&discards);
+  loop.start(tally);
+  const std::uint32_t first = tally.incarnation();
+  for (int i = 0; i < 3; ++i) ASSERT_EQ(loop.scheduler.send(tally.address(), kAdd, Value{i}), SendResult::ok);
+  loop.scheduler.stop(tally, lit::Reason::shutdown());  // all three still queued
+  loop.start(tally);
+  loop.scheduler.stop(tally, lit::Reason::shutdown());  // nothing queued: no report
+  loop.scheduler.set_observer(nullptr);
+  using Seen = std::vector<std::pair<std::uint32_t, std::uint32_t>>;
+  EXPECT_EQ(discards.seen, (Seen{{first, 3U}}));
+  EXPECT_EQ(discards.discards_before_exit, 1U);
+  EXPECT_EQ(discards.exits, 2U);
+  EXPECT_EQ(loop.scheduler.dead_letters(), 3U);
+  EXPECT_EQ(tally.context().count, 0U);
+}
+
 TEST(Scheduler, sends_from_the_loop_wake_a_port_only_when_its_loop_is_not_polled) {
   Loop loop;
   TallyActor tally;

@@ -79,6 +79,14 @@ class Observer {
     static_cast<void>(incarnation);
     static_cast<void>(reason);
   }
+  // Messages still queued when an incarnation stopped, discarded unread (as
+  // OTP drops a dead process's mailbox); also counted in dead_letters().
+  // Called before on_exited, only when `count` is not 0.
+  virtual void on_discarded(const ActorCore& actor, std::uint32_t incarnation, std::uint32_t count) {
+    static_cast<void>(actor);
+    static_cast<void>(incarnation);
+    static_cast<void>(count);
+  }
   // A message or system event was dispatched to the actor's chart.
   virtual void on_dispatched(const ActorCore& actor, chart::EventId event, chart::Outcome outcome) {
     static_cast<void>(actor);

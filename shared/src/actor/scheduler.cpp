@@ -159,9 +159,11 @@ void Scheduler::stop(ActorCore& actor, Reason reason, StopMode mode) {
 
 void Scheduler::exit(ActorCore& actor, Reason reason, StopMode mode) {
   const Nested nested(*this, actor);
-  dead_letters_ += actor.type_->stop(actor, *this, reason, mode);
+  const std::uint32_t discarded = actor.type_->stop(actor, *this, reason, mode);
+  dead_letters_ += discarded;
   nested.end();
   const std::uint32_t incarnation = actor.incarnation();
+  if (discarded != 0 && observer_ != nullptr) observer_->on_discarded(actor, incarnation, discarded);
   actor.end_incarnation();
   const bool watched = actor.has(ActorCore::kWatched);
   // Keep only "in the ready queue" (it is unlinked lazily) and tracing.

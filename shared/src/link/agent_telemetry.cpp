@@ -72,7 +72,11 @@ struct DeviceAgent::Telemetry {
   }
 
   static void count(DeviceAgent& agent, std::size_t index, bool dispatched) {
-    if (dispatched) ++agent.stats_[index].dispatched;
+    if (dispatched) {
+      ++agent.stats_[index].dispatched;
+    } else {
+      ++agent.stats_[index].from_host;
+    }
     note_depth(agent, index);
   }
 
@@ -121,6 +125,7 @@ struct DeviceAgent::Telemetry {
         lit_wire_ActorMetrics& entry = out.actors[out.actors_count++];
         entry.actor = static_cast<std::uint32_t>(i);
         entry.messages_handled = stats.dispatched;
+        entry.messages_from_host = stats.from_host;
         entry.mailbox_high_water = stats.high_water;
         entry.mailbox_drops = actor.mailbox() != nullptr ? actor.mailbox()->overflow_count() : 0;
         entry.restarts = stats.starts > 1 ? stats.starts - 1 : 0;

@@ -363,6 +363,24 @@ TEST(LitdControl, a_failure_sent_as_an_event_is_restarted_and_inspect_reports_it
   EXPECT_GT(after.inspect().counters().messages_processed(), 0U);
 }
 
+TEST(LitdControl, inspect_counts_the_messages_that_took_a_transition_and_the_mailbox_high_water) {
+  Litd litd;
+  ControlClient client = litd.connect();
+  for (int i = 0; i < 3; ++i) ASSERT_EQ(call(client, send("gw/cell/first", "work")).status(), lit::control::STATUS_OK);
+  Response reply;
+  for (int i = 0; i < 200; ++i) {
+    reply = call(client, inspect("gw/cell/first"));
+    if (reply.inspect().counters().messages_processed() == 3) break;
+    std::this_thread::sleep_for(10ms);
+  }
+  ASSERT_EQ(reply.inspect().counters().messages_processed(), 3U);
+  EXPECT_EQ(reply.inspect().counters().transitions(), 3U);  // `work` is a targetless transition
+  EXPECT_EQ(reply.inspect().counters().events_deferred(), 0U);
+  EXPECT_GE(reply.inspect().mailbox().high_water(), 1U);
+  EXPECT_LE(reply.inspect().mailbox().high_water(), 3U);
+  EXPECT_FALSE(reply.inspect().has_device());  // a host actor
+}
+
 TEST(LitdControl, send_refuses_an_event_the_chart_does_not_have) {
   Litd litd;
   ControlClient client = litd.connect();
@@ -704,6 +722,37 @@ TEST_F(LitdBoard, an_untraced_device_actor_shows_its_states_from_the_metrics_sna
   }
   ASSERT_EQ(states.size(), 1U);  // the active leaf
   EXPECT_TRUE(states[0] == "off" || states[0] == "on") << states[0];
+}
+
+TEST_F(LitdBoard, inspect_and_devices_show_the_boards_own_counts_from_its_snapshots) {
+  Litd litd(kBoardTree);
+  ControlClient client = litd.connect();
+  ASSERT_TRUE(wait_for_board(client)) << "see " << litd.dir();
+  for (const char* event : {"cold", "warm", "cold"}) {
+    ASSERT_EQ(call(client, send("gw/cell/thermostat", event)).status(), lit::control::STATUS_OK);
+  }
+  // The board counts what the link delivered; litd what it forwarded. A
+  // snapshot a second later has all three.
+  Response reply;
+  for (int i = 0; i < 300; ++i) {
+    reply = call(client, inspect("gw/cell/thermostat"));
+    if (reply.inspect().device().messages_from_host() == 3) break;
+    std::this_thread::sleep_for(10ms);
+  }
+  ASSERT_TRUE(reply.inspect().has_device()) << "no snapshot of the thermostat";
+  const lit::control::DeviceActorReport& board = reply.inspect().device();
+  EXPECT_EQ(board.messages_from_host(), 3U);
+  EXPECT_EQ(reply.inspect().counters().messages_processed(), 3U);  // forwarded by litd
+  EXPECT_GE(board.messages_handled(), 3U);
+  EXPECT_EQ(board.incarnation(), reply.inspect().node().incarnation());
+  EXPECT_EQ(board.restarts(), 0U);
+  EXPECT_GT(board.received_unix_ms(), 0);
+  const lit::control::Device device = devices(client).devices().devices(0);
+  ASSERT_TRUE(device.has_reported());
+  EXPECT_GT(device.reported().frames_in(), 0U);
+  EXPECT_GT(device.reported().frames_out(), 0U);
+  EXPECT_EQ(device.reported().rx_errors(), 0U);  // a clean pty
+  EXPECT_GT(device.reported().stack_free(), 0U);
 }
 
 TEST_F(LitdBoard, a_released_link_stays_down_until_resumed_and_then_reports_the_handshake) {

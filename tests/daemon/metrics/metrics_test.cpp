@@ -83,7 +83,8 @@ void update(const DeviceSample& sample) {
 // ---- actors ------------------------------------------------------------------------
 
 TEST(Metrics, actor_counters_grow_by_the_difference_between_snapshots) {
-  ActorSample sample{.path = "counts/a", .type = "t_counts", .messages = 10, .drops = 1, .rejections = 2};
+  ActorSample sample{
+      .path = "counts/a", .type = "t_counts", .messages = 10, .drops = 1, .rejections = 2, .discarded = 3};
   update(sample);
   sample.messages = 25;
   sample.drops = 4;
@@ -100,6 +101,8 @@ TEST(Metrics, actor_counters_grow_by_the_difference_between_snapshots) {
             (Samples{{R"(lit_actor_rejections_total{type="t_counts"})", 2}}));
   EXPECT_EQ(select(samples, "lit_actor_restarts_total", R"(type="t_counts")"),
             (Samples{{R"(lit_actor_restarts_total{type="t_counts"})", 1}}));
+  EXPECT_EQ(select(samples, "lit_actor_discarded_total", R"(type="t_counts")"),
+            (Samples{{R"(lit_actor_discarded_total{type="t_counts"})", 3}}));
 }
 
 TEST(Metrics, a_count_that_goes_backwards_is_growth_from_zero_so_the_counter_never_decreases) {
@@ -398,6 +401,29 @@ TEST(Metrics, daemon_series_give_version_start_time_reloads_and_control_requests
             (Samples{{R"(lit_control_requests_total{result="error"})", 0},
                      {R"(lit_control_requests_total{result="ok"})", 1},
                      {R"(lit_control_requests_total{result="refused"})", 1}}));
+}
+
+TEST(Metrics, the_process_series_follow_resident_memory_descriptors_and_the_heap) {
+  const ProcessSample before = read_process();
+  EXPECT_GT(before.resident_bytes, 1e6);
+  EXPECT_GE(before.open_fds, 3);
+  // A descriptor more and 4 MiB more on the heap (touched, so resident too).
+  std::FILE* held = std::fopen("/proc/self/status", "r");
+  ASSERT_NE(held, nullptr);
+  constexpr std::size_t kHeld = std::size_t{4} << 20U;
+  std::vector<char> heap(kHeld, 'x');
+  const ProcessSample after = read_process();
+  EXPECT_EQ(after.open_fds, before.open_fds + 1);
+  EXPECT_GE(after.heap_bytes - before.heap_bytes, static_cast<double>(kHeld));
+  EXPECT_GE(after.resident_bytes - before.resident_bytes, static_cast<double>(kHeld) / 2);
+  std::fclose(held);
+
+  metrics().update(after);
+  const Samples samples = scrape();
+  EXPECT_EQ(samples.at("process_open_fds"), after.open_fds);
+  EXPECT_EQ(samples.at("process_resident_memory_bytes"), after.resident_bytes);
+  EXPECT_EQ(samples.at("lit_daemon_heap_bytes"), after.heap_bytes);
+  EXPECT_EQ(heap.back(), 'x');
 }
 
 // ---- the exposition as a whole -------------------------------------------------------------------

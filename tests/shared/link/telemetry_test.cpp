@@ -360,6 +360,28 @@ TEST_F(TelemetryTest, a_snapshot_shows_queued_messages_drops_and_a_restart_after
 
 // ---- drops and gaps -------------------------------------------------------------------------
 
+TEST_F(TelemetryTest, a_snapshot_counts_the_messages_the_link_delivered_apart_from_local_ones) {
+  lit::link::RemoteActor* valve = node.declare("/dev/valve");
+  ASSERT_NE(valve, nullptr);
+  ASSERT_TRUE(node.manage(*valve));
+  run(50);
+  ASSERT_EQ(valve->link(), lit::link::RemoteActor::Link::attached);
+  // Five pings over the link, two sent on the device itself.
+  for (int i = 0; i < 5; ++i) {
+    ASSERT_EQ(host.send(valve->address(), kPing, lit::link::RemotePayload{}), SendResult::ok);
+    run(5);
+  }
+  send_on_device(device->valve, kPing);
+  send_on_device(device->valve, kPing);
+  run(3 * kMetricsInterval);
+  const lit_wire_ActorMetrics* latest = node.device_metrics(kValveIndex);
+  ASSERT_NE(latest, nullptr);
+  EXPECT_EQ(latest->messages_from_host, 5U);
+  EXPECT_EQ(latest->messages_from_host, valve->messages_forwarded());
+  EXPECT_EQ(latest->messages_handled, 7U);
+  EXPECT_EQ(node.device_metrics(kBlinkyIndex)->messages_from_host, 0U);
+}
+
 TEST_F(TelemetryTest, telemetry_is_dropped_and_counted_while_the_link_is_down) {
   run(50);
   ASSERT_TRUE(node.ready());

@@ -202,6 +202,7 @@ class DeviceAgent {
   // What the agent keeps per table actor for the snapshots.
   struct ActorStats {
     std::uint32_t dispatched = 0;
+    std::uint32_t from_host = 0;  // messages the link delivered into its mailbox
     std::uint32_t starts = 0;
     std::uint32_t high_water = 0;
   };
