@@ -6,6 +6,7 @@ import json
 import os
 import re
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -86,6 +87,22 @@ class QemuBoard:
                 self.proxy.kill()
                 self.proxy.wait()
 
+    def proxy_command(self, line):
+        """One command on the proxy's control socket (serial_proxy.py); its JSON reply."""
+        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as control:
+            control.settimeout(10)
+            control.connect(os.path.join(self.dir, "proxy.sock"))
+            control.sendall(line.encode() + b"\n")
+            reply = b""
+            while not reply.endswith(b"\n"):
+                chunk = control.recv(4096)
+                if not chunk:
+                    break
+                reply += chunk
+        answer = json.loads(reply)
+        check(answer.get("ok", True), "proxy: %s: %s" % (line, answer.get("error")))
+        return answer
+
     def stop(self):
         for process in (self.proxy, self.qemu):
             if process and process.poll() is None:
@@ -108,6 +125,9 @@ class RealBoard:
 
     def kill(self):
         raise Skip("a real board's power cannot be pulled from here")
+
+    def proxy_command(self, line):
+        raise Skip("the wire drills need the serial proxy, which sits in front of QEMU only")
 
     def stop(self):
         pass

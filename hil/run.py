@@ -16,6 +16,7 @@ output is a line per scenario and a last line "N passed, N failed".
 
   python3 hil/run.py --build build --firmware build-fw-m4f/agent-fw/apps/agent/agent.elf
   python3 hil/run.py ... --board mps2-an385 --only device_loss
+  python3 hil/run.py ... --drills     the wire drills (hil/drills.py) instead
 """
 import argparse
 import os
@@ -27,6 +28,7 @@ import time
 import traceback
 
 from harness import Litd, QemuBoard, RealBoard, Skip, all_running, link_up, wait_for
+from drills import DRILLS
 from scenarios import SCENARIOS
 
 # ---- the runner -------------------------------------------------------------------------------
@@ -37,12 +39,15 @@ def main():
     parser.add_argument("--build", default="build", help="the host build dir (litd, litctl)")
     parser.add_argument("--firmware", required=True, help="the agent image (agent.elf) for the board")
     parser.add_argument("--board", default="netduinoplus2", help="QEMU machine: netduinoplus2 or mps2-an385")
+    parser.add_argument("--drills", action="store_true",
+                        help="run the wire drills (hil/drills.py, about 2 minutes) instead of the scenarios")
     parser.add_argument("--only", action="append", default=[], help="run this scenario (repeatable)")
     parser.add_argument("--keep", action="store_true", help="keep each scenario's directory (logs)")
     parser.add_argument("--list", action="store_true", help="list the scenarios and exit")
     args = parser.parse_args()
+    suite = DRILLS if args.drills else SCENARIOS
     if args.list:
-        for scenario in SCENARIOS:
+        for scenario in suite:
             print("%-28s %s" % (scenario.__name__, scenario.__doc__.strip().splitlines()[0]))
         return 0
     real = os.environ.get("LIT_HIL_BOARD")
@@ -56,12 +61,15 @@ def main():
         if flash.returncode != 0:
             print("hil: flashing the %s failed (litctl exit %d)" % (real, flash.returncode), file=sys.stderr)
             return 1
-    chosen = [s for s in SCENARIOS if not args.only or s.__name__ in args.only]
+    chosen = [s for s in suite if not args.only or s.__name__ in args.only]
     passed = failed = skipped = 0
     target_name = real or "QEMU " + args.board
     for scenario in chosen:
         directory = tempfile.mkdtemp(prefix="hil-", dir="/tmp")
-        board = RealBoard(os.environ["LIT_HIL_PORT"]) if real else QemuBoard(args.board, args.firmware, directory)
+        if real:
+            board = RealBoard(os.environ["LIT_HIL_PORT"])
+        else:
+            board = QemuBoard(args.board, args.firmware, directory, getattr(scenario, "proxy_args", ()))
         started = time.monotonic()
         outcome, detail = "PASS", ""
         litd = None

@@ -77,8 +77,9 @@ passed_checks=0
 failed_checks=0
 step "demo --once" bash scripts/demo.sh --once && passed_checks=$((passed_checks + 1))
 
-# The serial proxy's own tests, then the HIL scenarios on both QEMU boards;
-# each scenario counts once ("N passed, N failed" is hil/run.py's last line).
+# The serial proxy's own tests, then the HIL scenarios on both QEMU boards
+# and the wire drills; each scenario and drill counts once ("N passed, N
+# failed" is hil/run.py's last line).
 count_checks() {
   local line
   line=$("$@" 2>&1 | tee /dev/stderr | tail -n 1)
@@ -99,6 +100,11 @@ echo "==> HIL on QEMU netduinoplus2 (at ${SECONDS} s)"
 count_checks python3 hil/run.py --build build --board netduinoplus2 --firmware "$fw_m4f/agent-fw/apps/agent/agent.elf"
 echo "==> HIL on QEMU mps2-an385 (at ${SECONDS} s)"
 count_checks python3 hil/run.py --build build --board mps2-an385 --firmware "$fw_m3/agent-fw/apps/agent/agent.elf"
+# The wire drills (about 2 minutes): bit errors with counts at both ends, and
+# 20 unplug cycles with descriptor and RSS checks; on the default board.
+echo "==> wire drills on QEMU netduinoplus2 (at ${SECONDS} s)"
+count_checks python3 hil/run.py --drills --build build --board netduinoplus2 \
+  --firmware "$fw_m4f/agent-fw/apps/agent/agent.elf"
 
 for broken in "${broken_steps[@]}"; do echo "broken step: $broken"; done
 python3 scripts/test_summary.py --broken-steps "${#broken_steps[@]}" --passed-checks "$passed_checks" \
