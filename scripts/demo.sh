@@ -67,7 +67,9 @@ port=${LIT_DEVICE:-}
 if [ -z "$port" ]; then
   port=$dir/board0
   echo "==> booting the agent firmware on QEMU $board (console: $dir/console.log)"
-  qemu-system-arm -M "$board" -nographic -monitor none \
+  # In a session of its own, as is the pty's loop below: Ctrl-C reaches litd,
+  # which says goodbye to a board still running, and cleanup stops the board after.
+  setsid qemu-system-arm -M "$board" -nographic -monitor none \
     -semihosting-config enable=on,target=native \
     -kernel "$fw_dir/agent-fw/apps/agent/agent.elf" \
     -serial "file:$dir/console.log" \
@@ -77,7 +79,8 @@ if [ -z "$port" ]; then
   # The pty stands in for the board's tty; litd opens it with termios. A pty
   # ends when litd closes it (a restart, a released link), so socat comes
   # back each time, as a USB serial device does after a reset.
-  (while :; do socat "PTY,link=$port,rawer,wait-slave" "UNIX-CONNECT:$dir/link.sock" || sleep 0.1; done) &
+  setsid bash -c 'while :; do socat "PTY,link=$0,rawer,wait-slave" "UNIX-CONNECT:$1" || sleep 0.1; done' \
+    "$port" "$dir/link.sock" &
   socat_loop=$!
   for _ in $(seq 100); do [ -e "$port" ] && break; sleep 0.1; done
 fi
