@@ -23,6 +23,20 @@
 #include <set>
 #include <utility>
 
+// Under AddressSanitizer malloc is the sanitizer's, and mallinfo2() knows
+// nothing of it: ask the sanitizer instead.
+#if defined(__SANITIZE_ADDRESS__)
+#define LIT_HEAP_FROM_SANITIZER 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define LIT_HEAP_FROM_SANITIZER 1
+#endif
+#endif
+#if defined(LIT_HEAP_FROM_SANITIZER)
+// The sanitizer runtime's public interface (GCC ships no header for it).
+extern "C" std::size_t __sanitizer_get_current_allocated_bytes();
+#endif
+
 namespace lit::daemon {
 
 const char* to_string(FrameErrorKind kind) {
@@ -422,8 +436,12 @@ ProcessSample read_process() {
     ++process.open_fds;
   }
   if (process.open_fds > 0) --process.open_fds;  // the iterator's own descriptor
+#if defined(LIT_HEAP_FROM_SANITIZER)
+  process.heap_bytes = static_cast<double>(__sanitizer_get_current_allocated_bytes());
+#else
   const struct mallinfo2 heap = mallinfo2();
   process.heap_bytes = static_cast<double>(heap.uordblks + heap.hblkhd);
+#endif
   return process;
 }
 
