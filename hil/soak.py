@@ -31,7 +31,6 @@ Exit status 0 when all hold, 1 otherwise.
       --ber 1e-5 --csv /tmp/soak.csv
 """
 import argparse
-import os
 import shutil
 import sys
 import tempfile
@@ -245,5 +244,4 @@ def main():
 
 
 if __name__ == "__main__":
-    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
     sys.exit(main())
