@@ -257,10 +257,17 @@ TEST(UvPort, wakeups_from_other_threads_coalesce_while_the_loop_is_busy) {
   ASSERT_TRUE(start_on(group, 0, tally));
   std::uint64_t wakeups_before = 0;
   group.call_sync(0, [&] { wakeups_before = group.port(0).cross_thread_wakeups(); });
-  // Keep the loop busy in a closure while every sender posts.
+  // Keep the loop busy in a closure while every sender posts; the senders
+  // start only once the loop is inside it (a post before that could wake the
+  // loop once more on its way there).
   std::promise<void> release;
   std::shared_future<void> released = release.get_future().share();
-  ASSERT_TRUE(group.call(0, [released] { released.wait(); }));
+  std::promise<void> entered;
+  ASSERT_TRUE(group.call(0, [released, &entered] {
+    entered.set_value();
+    released.wait();
+  }));
+  entered.get_future().wait();
   std::vector<std::thread> senders;
   senders.reserve(kSenders);
   for (std::uint32_t s = 0; s < kSenders; ++s) {
