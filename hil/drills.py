@@ -210,14 +210,14 @@ def unplug_and_replug_20_times(litd, board):
     figures("RSS KiB", before=warm[1], after_10=half, after_20=rss, each=" ".join(str(s[1]) for s in samples))
     figures("heap KiB", before=round(warm[2]), after=round(heap), each=" ".join(str(round(s[2])) for s in samples))
     check(fds <= warm[0], "litd holds %d descriptors after 20 replugs, %d before" % (fds, warm[0]))
-    # A leak grows the heap by the same amount every cycle. What stays is drift
-    # that levels off: the backlog's lines differ in length, and an allocation
-    # in flight (a control request, a scrape) moves a sample by a few KiB. Over
-    # 100 cycles the heap levels off (hil/README.md gives the figures). So: at most
-    # 48 KiB over the 20 cycles and 16 KiB over the last 10; RSS, counted in
-    # allocator pages, at most 128 KiB and 64 KiB.
+    # A leak grows the heap by the same amount every cycle, for ever. What this
+    # drill sees after the warm-up is drift of about 30 KiB over the 20 cycles,
+    # in steps of about 8 KiB, in every run so far; over 100 cycles it levels
+    # off (hil/README.md gives the figures). So: at most 64 KiB over the 20
+    # cycles and 32 KiB over the last 10, which a leak of 3.2 KiB or more a
+    # cycle fails; RSS, counted in allocator pages, at most 128 KiB and 64 KiB.
     half_heap = samples[9][2]
-    check(heap - warm[2] <= 48 and heap - half_heap <= 16,
+    check(heap - warm[2] <= 64 and heap - half_heap <= 32,
           "litd's heap grew from %d KiB to %d KiB (%d KiB after 10) over 20 replugs" % (warm[2], heap, half_heap))
     check(rss - warm[1] <= 128 and rss - half <= 64,
           "litd's RSS grew from %d KiB to %d KiB (%d KiB after 10) over 20 replugs" % (warm[1], rss, half))

@@ -40,7 +40,7 @@ def main():
     parser.add_argument("--firmware", required=True, help="the agent image (agent.elf) for the board")
     parser.add_argument("--board", default="netduinoplus2", help="QEMU machine: netduinoplus2 or mps2-an385")
     parser.add_argument("--drills", action="store_true",
-                        help="run the wire drills (hil/drills.py, about 2 minutes) instead of the scenarios")
+                        help="run the wire drills (hil/drills.py, about 2.5 minutes) instead of the scenarios")
     parser.add_argument("--only", action="append", default=[], help="run this scenario (repeatable)")
     parser.add_argument("--keep", action="store_true", help="keep each scenario's directory (logs)")
     parser.add_argument("--list", action="store_true", help="list the scenarios and exit")
