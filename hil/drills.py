@@ -214,7 +214,7 @@ def unplug_and_replug_20_times(litd, board):
     # drill sees after the warm-up is drift of about 30 KiB over the 20 cycles,
     # in steps of about 8 KiB, in every run so far; over 100 cycles it levels
     # off (hil/README.md gives the figures). So: at most 64 KiB over the 20
-    # cycles and 32 KiB over the last 10, which a leak of 3.2 KiB or more a
+    # cycles and 32 KiB over the last 10, which a leak of more than 3.2 KiB a
     # cycle fails; RSS, counted in allocator pages, at most 128 KiB and 64 KiB.
     half_heap = samples[9][2]
     check(heap - warm[2] <= 64 and heap - half_heap <= 32,
