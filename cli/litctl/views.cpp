@@ -165,7 +165,9 @@ std::string devices_text(const control::DevicesReply& devices) {
     row("frames:",
         "in " + std::to_string(counters.frames_in()) + ", out " + std::to_string(counters.frames_out()) +
             ", retransmitted " + std::to_string(counters.retransmissions()));
-    row("bytes:", "in " + std::to_string(counters.bytes_in()) + ", out " + std::to_string(counters.bytes_out()));
+    row("bytes:",
+        "in " + std::to_string(counters.bytes_in()) + ", out " + std::to_string(counters.bytes_out()) +
+            ", port reopened " + std::to_string(counters.reopens()));
     row("errors:",
         "crc " + std::to_string(counters.crc_errors()) + ", framing " + std::to_string(counters.framing_errors()) +
             ", link losses " + std::to_string(counters.link_losses()) + " (lost in flight " +

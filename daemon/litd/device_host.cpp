@@ -130,6 +130,7 @@ void DeviceHost::describe(control::Device& out) const {
   counters.set_framing_errors(std::uint64_t{frames.cobs} + frames.too_long + frames.too_short + frames.length_mismatch);
   counters.set_link_losses(node_.counters().link_losses);
   counters.set_lost_in_flight(node_.counters().lost_in_flight);
+  counters.set_reopens(reopens());
   counters.set_bytes_in(line.bytes_in);
   counters.set_bytes_out(line.bytes_out);
   counters.set_telemetry_dropped(node_.counters().telemetry_gaps);
@@ -281,7 +282,7 @@ DeviceSample DeviceHost::sample() {
                       .bytes_received = line.bytes_in,
                       .bytes_sent = line.bytes_out,
                       .retransmits = session.retransmissions,
-                      .reconnects = line.opens > 0 ? line.opens - 1U : 0U,  // reopens of the port
+                      .reconnects = reopens(),
                       .rtt = rtt_};
   const auto count = [&](FrameErrorKind kind, std::uint64_t value) {
     sample.errors[static_cast<std::size_t>(kind)] = value;

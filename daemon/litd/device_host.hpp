@@ -81,6 +81,8 @@ class DeviceHost final : public link::RemoteNodeObserver {
 
  private:
   static void write_bytes(void* context, std::span<const std::uint8_t> bytes);
+  // Times the port was opened again after its first open.
+  std::uint64_t reopens() const { return line_.counters().opens > 0 ? line_.counters().opens - 1U : 0U; }
   static void on_watch(uv_timer_t* timer);
   void watch_link();
 

@@ -751,7 +751,10 @@ TEST_F(LitdBoard, inspect_and_devices_show_the_boards_own_counts_from_its_snapsh
   ASSERT_TRUE(device.has_reported());
   EXPECT_GT(device.reported().frames_in(), 0U);
   EXPECT_GT(device.reported().frames_out(), 0U);
-  EXPECT_EQ(device.reported().rx_errors(), 0U);  // a clean pty
+  // A clean pty, but the board boots only once litd opens it (QEMU waits for
+  // socat, socat for litd): a frame litd sends meanwhile can arrive cut where
+  // the board's UART started listening. One such frame was seen; no more.
+  EXPECT_LE(device.reported().rx_errors(), 1U);
   EXPECT_GT(device.reported().stack_free(), 0U);
 }
 
@@ -796,6 +799,7 @@ TEST_F(LitdBoard, an_unplugged_tty_that_comes_back_reattaches_the_same_boot_with
   EXPECT_EQ(after.boot_id(), before.boot_id());
   // (At least one: a loaded machine can starve QEMU past the link timeout too.)
   EXPECT_GE(after.counters().link_losses(), before.counters().link_losses() + 1);
+  EXPECT_GE(after.counters().reopens(), before.counters().reopens() + 1);
   // The same boot: the device kept running its actor, and the proxy re-attached to it.
   EXPECT_EQ(call(client, inspect("gw/cell/thermostat")).inspect().node().incarnation(), incarnation);
 }
