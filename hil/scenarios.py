@@ -31,23 +31,29 @@ def actor(path, **fields):
     return "\n".join(lines) + "\n"
 
 
-def supervisor(path, strategy, intensity, period="10s"):
-    return actor(path, type="supervisor", strategy=strategy, intensity=intensity, period=period)
+def supervisor(path, strategy, intensity, period="10s", **budgets):
+    """`budgets`: more supervisor fields (link_intensity, link_period)."""
+    return actor(path, type="supervisor", strategy=strategy, intensity=intensity, period=period, **budgets)
 
 
 def on_board(path, remote):
     return actor(path, device="board0", remote=remote)
 
 
-# The demo's shape: host and device children under one root.
-DEMO = (supervisor("gw", "one_for_one", 10)
-        + actor("gw/heartbeat", type="ticker", params={"period": "200ms"})
-        + supervisor("gw/board", "one_for_one", 3)
-        + on_board("gw/board/blinky", "/dev/blinky")
-        + on_board("gw/board/sensor", "/dev/sensor")
-        + supervisor("gw/cell", "one_for_all", 3)
-        + actor("gw/cell/logic", type="worker")
-        + on_board("gw/cell/thermostat", "/dev/thermostat"))
+def demo_tree(intensity=3, **budgets):
+    """The demo's shape: host and device children under one root; `intensity`
+    and `budgets` (supervisor fields) for gw/board and gw/cell."""
+    return (supervisor("gw", "one_for_one", 10)
+            + actor("gw/heartbeat", type="ticker", params={"period": "200ms"})
+            + supervisor("gw/board", "one_for_one", intensity, **budgets)
+            + on_board("gw/board/blinky", "/dev/blinky")
+            + on_board("gw/board/sensor", "/dev/sensor")
+            + supervisor("gw/cell", "one_for_all", intensity, **budgets)
+            + actor("gw/cell/logic", type="worker")
+            + on_board("gw/cell/thermostat", "/dev/thermostat"))
+
+
+DEMO = demo_tree()
 
 # A device child that can be made to fail, under one_for_one beside another.
 ONE_FOR_ONE = (supervisor("gw", "one_for_one", 10)

@@ -36,7 +36,7 @@ import sys
 import tempfile
 import time
 
-from drills import PACED, TREE, inspect, proc_status, send
+from drills import PACED, TREE, both_ends, inspect, proc_status, send
 from harness import Litd, QemuBoard, all_running, link_up, wait_for
 
 STREAMS = {"gw/board/blinky": "tick", "gw/board/sensor": "ping"}
@@ -143,15 +143,7 @@ class Soak:
         lost = int(self.litd.device()["counters"].get("lost_in_flight", 0))
         for path in STREAMS:
             # Settled: exactly equal, or short by no more than the link losses caught in flight.
-            def both_ends():
-                reply = inspect(self.litd, path)
-                board = reply.get("device", {})
-                if int(board.get("received_unix_ms", 0)) <= asked:
-                    return None
-                counters = reply["counters"]
-                return (int(counters.get("messages_processed", 0)), int(board.get("messages_from_host", 0)),
-                        int(counters.get("messages_discarded", 0)))
-            counts[path] = wait_for(path + "'s counts at both ends", both_ends, 30)
+            counts[path] = wait_for(path + "'s counts at both ends", lambda: both_ends(self.litd, path, asked), 30)
             forwarded, delivered, discarded = counts[path]
             # What litd accepted was forwarded, or discarded unread by a restart of its proxy.
             if forwarded + discarded != self.sent[path]:
