@@ -11,9 +11,9 @@ report to --output so the build has a file to track:
   lit::ActorCore (lit::Actor<>, supervisors), found in the image's DWARF, so
   an app declares actors as it always does (`WorkerActor first;` at namespace
   scope) and needs no naming convention. Each is split into the ActorCore
-  control block, the mailbox slots (and remote inbox), the user context (and
-  its Params), and the rest of the runtime state (mailbox header, timers,
-  history, deferral). "runtime" is the per-actor cost the brief bounds at 32 B:
+  control block (which holds the mailbox's bookkeeping), the mailbox slots
+  (and remote inbox), the user context (and its Params), and the rest of the
+  runtime state (after() timers, history, invocations, deferral). "runtime" is the per-actor cost the brief bounds at 32 B:
   the object less its mailbox slots and context;
 - with --map, its flash by component (the shared core's chart engine, actors
   and supervision, the link, nanopb, the port, the board, the C and compiler

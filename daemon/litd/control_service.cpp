@@ -315,15 +315,12 @@ void ControlService::inspect(const control::InspectRequest& request, control::Re
       where.set_line(node->config.where.line);
       where.set_column(node->config.where.column);
       const ActorCore& core = node->core();
-      if (const MailboxHeader* mailbox = core.mailbox()) {
+      if (core.has_mailbox()) {
         control::Mailbox& out = *reply.mutable_mailbox();
-        out.set_depth(mailbox->queued());
-        out.set_capacity(node->actor ? static_cast<std::uint32_t>(node->actor->mailbox_capacity())
-                                     : link::RemoteActor::kCapacity);
-        out.set_overflow(mailbox->overflow == Overflow::reject        ? "reject"
-                         : mailbox->overflow == Overflow::drop_oldest ? "drop_oldest"
-                                                                      : "drop_newest");
-        reply.mutable_counters()->set_messages_dropped(mailbox->overflow_count());
+        out.set_depth(core.queued());
+        out.set_capacity(core.mailbox_capacity());
+        out.set_overflow(to_string(core.overflow_policy()));
+        reply.mutable_counters()->set_messages_dropped(core.overflow_count());
       }
       std::array<ActorId, 16> watchers{};
       const std::size_t watching = daemon_.loops_->scheduler(running.loop).watchers_of(core, watchers);
@@ -340,14 +337,13 @@ void ControlService::inspect(const control::InspectRequest& request, control::Re
         const std::uint64_t processed = node->proxy != nullptr ? node->proxy->messages_forwarded() : stats->messages;
         counters.set_messages_processed(processed);
         // Everything accepted is processed by now, still queued, or was discarded by a stop.
-        const MailboxHeader* mailbox = core.mailbox();
-        counters.set_messages_received(processed + stats->discarded + (mailbox != nullptr ? mailbox->queued() : 0U));
+        counters.set_messages_received(processed + stats->discarded + core.queued());
         counters.set_messages_discarded(stats->discarded);
         counters.set_restarts(stats->starts > 1 ? stats->starts - 1 : 0);
         counters.set_failures(stats->failures);
         counters.set_transitions(stats->transitions);
         counters.set_events_deferred(stats->deferred);
-        if (mailbox != nullptr) reply.mutable_mailbox()->set_high_water(stats->mailbox_high_water);
+        if (core.has_mailbox()) reply.mutable_mailbox()->set_high_water(stats->mailbox_high_water);
         if (stats->last_failure) {
           control::Failure& failure = *reply.mutable_last_failure();
           failure.set_reason(to_string(stats->last_failure->kind));
@@ -599,7 +595,7 @@ void ControlService::send(const control::SendRequest& request, control::Responde
       }
       response.mutable_send()->set_incarnation(node->proxy != nullptr ? node->proxy->device_incarnation()
                                                                       : core.incarnation());
-      if (const MailboxHeader* mailbox = core.mailbox()) response.mutable_send()->set_mailbox_depth(mailbox->queued());
+      if (core.has_mailbox()) response.mutable_send()->set_mailbox_depth(core.queued());
     });
     if (!found) break;
     if (status != control::STATUS_OK) {
@@ -897,12 +893,12 @@ void ControlService::send_top(TopStream& top) {
         counts.emplace_back(node->config.path, messages);
         control::ActorLoad& load = *snapshot.add_actors();
         load.set_path(node->config.path);
-        if (const MailboxHeader* mailbox = node->core().mailbox()) {
-          load.set_mailbox_depth(mailbox->queued());
-          load.set_dropped(mailbox->overflow_count());
+        const ActorCore& core = node->core();
+        if (core.has_mailbox()) {
+          load.set_mailbox_depth(core.queued());
+          load.set_dropped(core.overflow_count());
         }
-        load.set_mailbox_capacity(node->actor ? static_cast<std::uint32_t>(node->actor->mailbox_capacity())
-                                              : link::RemoteActor::kCapacity);
+        load.set_mailbox_capacity(core.mailbox_capacity());
         if (stats != nullptr) load.set_restarts(stats->starts > 1 ? stats->starts - 1 : 0);
         for (const auto& [path, before] : top.last) {
           if (path == node->config.path && seconds > 0) {

@@ -432,10 +432,9 @@ void Daemon::collect_metrics() {
                                                             .escalations = stats != nullptr ? stats->escalations : 0});
           }
           ActorSample actor{.path = name.path, .type = name.type};
-          const MailboxHeader* mailbox = node->core().mailbox();
-          if (mailbox != nullptr) {
-            actor.mailbox_depth = mailbox->queued();
-            actor.drops = mailbox->overflow_count();
+          if (const ActorCore& core = node->core(); core.has_mailbox()) {
+            actor.mailbox_depth = core.queued();
+            actor.drops = core.overflow_count();
           }
           if (stats != nullptr) {
             actor.messages = node->proxy != nullptr ? node->proxy->messages_forwarded() : stats->messages;

@@ -102,9 +102,7 @@ void LoopMonitor::on_dispatched(const ActorCore& actor, chart::EventId, chart::O
     if (outcome == chart::Outcome::handled) ++stats.transitions;
     if (outcome == chart::Outcome::deferred) ++stats.deferred;
     // The message just taken out, and what still waits behind it.
-    if (const MailboxHeader* mailbox = actor.mailbox()) {
-      stats.mailbox_high_water = std::max(stats.mailbox_high_water, mailbox->queued() + 1U);
-    }
+    if (actor.has_mailbox()) stats.mailbox_high_water = std::max(stats.mailbox_high_water, actor.queued() + 1U);
     // Since the batch began or the last thing this loop reported: the pop,
     // the dispatch and the actor's actions for this message.
     stats.processing.observe(std::chrono::duration<double>(now - last_mark_).count());

@@ -651,13 +651,28 @@ TEST(Actor, batch_mixing_machine_free_and_machine_steps_keeps_arrival_order) {
 
 TEST(Actor, actor_core_size_on_the_host) {
   std::printf("sizeof(lit::ActorCore) = %zu on this host\n", sizeof(lit::ActorCore));
-  // Six pointers' worth on a 64-bit host: type, ready link, parent, mailbox,
-  // the 64-bit configuration, incarnation and two flag bytes.
+  // Type, ready link, parent and the mailbox's slots (pointers), the chart's
+  // configuration (64 bits on the host), incarnation, mailbox drops, the
+  // ring's head and count and two flag bytes.
   if constexpr (sizeof(void*) == 8) {
-    EXPECT_LE(sizeof(lit::ActorCore), 48U);
+    EXPECT_LE(sizeof(lit::ActorCore), 56U);
   } else {
     EXPECT_LE(sizeof(lit::ActorCore), 32U);
   }
+}
+
+TEST(Actor, an_actor_without_timers_history_or_deferral_is_its_control_block_mailbox_and_context) {
+  // The mailbox's capacity, policy and remote inbox are its type's, so
+  // nothing is left beyond these but padding.
+  constexpr std::size_t parts = sizeof(lit::ActorCore) +
+                                sizeof(lit::MailboxStorage<lit::NoPayload, lit::MailboxConfig{.capacity = 4}>) +
+                                sizeof(lit::detail::ContextStorage<Life>) + sizeof(LifeActor::Params);
+  std::printf("sizeof(LifeActor) = %zu: control block %zu + slots, context and params %zu\n",
+              sizeof(LifeActor),
+              sizeof(lit::ActorCore),
+              parts - sizeof(lit::ActorCore));
+  EXPECT_GE(sizeof(LifeActor), parts);
+  EXPECT_LT(sizeof(LifeActor) - parts, 2 * alignof(LifeActor));
 }
 
 }  // namespace

@@ -47,9 +47,7 @@ bool Probe::wait_for_message(const ActorCore& actor, std::string_view event, Mil
   return seen;
 }
 
-std::size_t Probe::queue_depth(const ActorCore& actor) const {
-  return actor.mailbox() != nullptr ? actor.mailbox()->count : 0;
-}
+std::size_t Probe::queue_depth(const ActorCore& actor) const { return actor.queued(); }
 
 std::vector<std::string> Probe::transition_lines(const ActorCore& actor) const {
   std::vector<std::string> lines;

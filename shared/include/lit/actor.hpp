@@ -79,6 +79,18 @@ struct ContextStorage<Context, false> {
  private:
   bool live_ = false;
 };
+// std::array<T, 0> still takes a byte; a chart without timers, history or
+// invocations gets this instead, which [[no_unique_address]] folds away.
+template <class T>
+struct NoSlots {
+  static constexpr std::size_t size() { return 0; }
+  T* data() { return nullptr; }
+  T* begin() { return nullptr; }
+  T* end() { return nullptr; }
+  T& operator[](std::size_t index) { return data()[index]; }  // never called: size() is 0
+};
+template <class T, std::size_t N>
+using Slots = std::conditional_t<N == 0, NoSlots<T>, std::array<T, N>>;
 }  // namespace detail
 
 template <const auto& Chart, MailboxConfig Config = MailboxConfig{}, class Payload = NoPayload>
@@ -92,20 +104,16 @@ class Actor final : public ActorCore {
   // What a DOWN dispatches as: the chart's "down" event (or its "other" event).
   static constexpr chart::EventId kDownEvent = chart::resolve_event(kTable, "down");
 
-  explicit Actor(Params params = Params{}) : ActorCore(kType, &header_), params_(params) {
-    header_.slots = storage_.slots;
-    header_.capacity = Config.capacity;
-    header_.overflow = Config.overflow;
+  explicit Actor(Params params = Params{}) : ActorCore(kType, storage_.slots), params_(params) {
     if constexpr (Config.remote_capacity > 0) {
-      RemoteInbox& inbox = remote_.inbox;
-      inbox.cells = remote_.cells;
+      RemoteInbox& inbox = storage_.remote.inbox;
+      inbox.cells = storage_.remote.cells;
       inbox.mask = Config.remote_capacity - 1U;
       inbox.overflow = Config.overflow;
       inbox.owner = this;
       for (std::uint32_t i = 0; i < Config.remote_capacity; ++i) {
-        remote_.cells[i].sequence.store(i, std::memory_order_relaxed);
+        storage_.remote.cells[i].sequence.store(i, std::memory_order_relaxed);
       }
-      header_.remote = &inbox;
     }
     for (std::uint16_t i = 0; i < kTable.timer_count; ++i) {
       timers_[i].owner = this;
@@ -123,9 +131,8 @@ class Actor final : public ActorCore {
   const Params& params() const { return params_; }
   // Takes effect at the next start (simple_one_for_one passes start arguments this way).
   void set_params(const Params& params) { params_ = params; }
-  std::size_t queue_depth() const { return header_.count; }
+  std::size_t queue_depth() const { return count_; }
   static constexpr std::size_t capacity() { return Config.capacity; }
-  std::uint32_t overflow_count() const { return header_.overflow_count(); }
   bool is_in(chart::StateIndex state) const { return (configuration() & chart::bit(state)) != 0; }
 
   // Where a scheduler on another loop sends from (post()) needs the inbox to
@@ -136,7 +143,8 @@ class Actor final : public ActorCore {
   static Actor& of(ActorCore& core) { return static_cast<Actor&>(core); }
 
   chart::Machine machine(Scheduler& scheduler) {
-    return chart::Machine(kTable, context_.bytes, scheduler.host(), std::span<std::uint8_t>(history_));
+    return chart::Machine(
+        kTable, context_.bytes, scheduler.host(), std::span<std::uint8_t>(history_.data(), history_.size()));
   }
 
   [[gnu::always_inline]] static chart::Outcome dispatch(chart::Machine& machine, const chart::Event& event) {
@@ -173,9 +181,9 @@ class Actor final : public ActorCore {
 
   // Empties the local ring and the deferred events; returns how many there were.
   std::uint32_t clear_local_queues() {
-    std::uint32_t cleared = header_.count;
-    header_.head = 0;
-    header_.count = 0;
+    std::uint32_t cleared = count_;
+    head_ = 0;
+    count_ = 0;
     if constexpr (kMayDefer) {
       cleared += deferred_.count;
       deferred_ = Deferred{};
@@ -189,7 +197,7 @@ class Actor final : public ActorCore {
     if constexpr (kHasRemote) {
       std::uint32_t incarnation = 0;
       Msg message;
-      while (remote_pop(remote_.inbox, incarnation, message)) ++discarded;
+      while (remote_pop(storage_.remote.inbox, incarnation, message)) ++discarded;
     }
     return discarded;
   }
@@ -200,7 +208,7 @@ class Actor final : public ActorCore {
     if constexpr (kHasRemote) {
       // Other threads read it in post(); written only when it changes (the
       // first start), never under their feet on a restart.
-      if (self.remote_.inbox.scheduler != &scheduler) self.remote_.inbox.scheduler = &scheduler;
+      if (self.storage_.remote.inbox.scheduler != &scheduler) self.storage_.remote.inbox.scheduler = &scheduler;
     }
     if constexpr (std::is_constructible_v<Context, const Params&>) {
       ::new (static_cast<void*>(self.context_.bytes)) Context(self.params_);
@@ -351,7 +359,7 @@ class Actor final : public ActorCore {
     // Of the `budget` messages this activation may take, `local_left` come
     // from the local ring as it was on entry. Only this activation pops the
     // ring and a push never lowers its count, so they are there.
-    unsigned local_left = self.header_.count < budget ? self.header_.count : budget;
+    unsigned local_left = self.count_ < budget ? self.count_ : budget;
     if constexpr (kDetached) {
       // A running chart's configuration is never empty here: one that
       // finished while starting is marked kSystemPending.
@@ -406,7 +414,7 @@ class Actor final : public ActorCore {
     if constexpr (kHasRemote) {
       if (left != 0 && remote_waiting()) return activate_with_machine(scheduler, left, 0, nullptr);
     }
-    return header_.count != 0 || has(kSystemPending) || remote_waiting() ? Activation::more : Activation::idle;
+    return count_ != 0 || has(kSystemPending) || remote_waiting() ? Activation::more : Activation::idle;
   }
 
   // Any activation, through a Machine built around the configuration.
@@ -469,8 +477,8 @@ class Actor final : public ActorCore {
         return Activation::exit;
     }
     active_ = machine.configuration();
-    return header_.count != 0 || recalled() != 0 || has(kSystemPending) || remote_waiting() ? Activation::more
-                                                                                            : Activation::idle;
+    return count_ != 0 || recalled() != 0 || has(kSystemPending) || remote_waiting() ? Activation::more
+                                                                                     : Activation::idle;
   }
 
   // The shutdown request, timer events and activity outcomes in the order
@@ -497,23 +505,23 @@ class Actor final : public ActorCore {
 
   // local_pop() with the ring's place and size known at compile time.
   [[gnu::always_inline]] chart::EventId pop_local(Payload& payload) {
-    const unsigned head = header_.head;
+    const unsigned head = head_;
     const Msg& slot = storage_.slots[head];
     payload = slot.payload;
     const unsigned next = head + 1U;
     if constexpr ((Config.capacity & (Config.capacity - 1U)) == 0) {
-      header_.head = static_cast<std::uint16_t>(next & (Config.capacity - 1U));
+      head_ = static_cast<MailboxIndex>(next & (Config.capacity - 1U));
     } else {
-      header_.head = static_cast<std::uint16_t>(next == Config.capacity ? 0U : next);
+      head_ = static_cast<MailboxIndex>(next == Config.capacity ? 0U : next);
     }
-    --header_.count;
+    --count_;
     return slot.event;
   }
 
   bool pop_remote(Scheduler& scheduler, Msg& message) {
     if constexpr (kHasRemote) {
       std::uint32_t incarnation = 0;
-      while (remote_pop(remote_.inbox, incarnation, message)) {
+      while (remote_pop(storage_.remote.inbox, incarnation, message)) {
         if (incarnation == this->incarnation()) return true;
         scheduler.count_dead_letters(1);
       }
@@ -526,9 +534,9 @@ class Actor final : public ActorCore {
 
   bool remote_waiting() const {
     if constexpr (kHasRemote) {
-      const RemoteInbox& inbox = remote_.inbox;
+      const RemoteInbox& inbox = storage_.remote.inbox;
       const std::uint32_t position = inbox.dequeue_position.load(std::memory_order_relaxed);
-      return remote_.cells[position & inbox.mask].sequence.load(std::memory_order_acquire) == position + 1;
+      return storage_.remote.cells[position & inbox.mask].sequence.load(std::memory_order_acquire) == position + 1;
     } else {
       return false;
     }
@@ -638,13 +646,15 @@ class Actor final : public ActorCore {
     }
   }
 
-  static SendResult push_event(ActorCore& core, chart::EventId event) {
-    return local_push(of(core).header_, event, Payload{});
-  }
+  static SendResult push_event(ActorCore& core, chart::EventId event) { return of(core).push_local(event, Payload{}); }
 
   static constexpr ActorType kType{
       .kind = "chart",
       .table = &kTable,
+      .event_count = kTable.event_count,
+      .mailbox_capacity = Config.capacity,
+      .overflow = Config.overflow,
+      .remote_offset = MailboxStorage<Payload, Config>::remote_offset(),
       .start = &start,
       .activate = &activate,
       .stop = &stop,
@@ -656,9 +666,7 @@ class Actor final : public ActorCore {
       .push_event = &push_event,
   };
 
-  MailboxHeader header_;
   MailboxStorage<Payload, Config> storage_;
-  [[no_unique_address]] RemoteStorage<Payload, Config.remote_capacity> remote_;
   detail::ContextStorage<Context> context_;
   [[no_unique_address]] Params params_;
   // Deferred messages and their ring, only where the chart may defer.
@@ -680,9 +688,9 @@ class Actor final : public ActorCore {
   }
 
   // Each of these takes no room where the chart has none of it.
-  [[no_unique_address]] std::array<std::uint8_t, Chart.history_bytes()> history_{};
-  [[no_unique_address]] std::array<ActorTimer, kTable.timer_count> timers_{};
-  [[no_unique_address]] std::array<InvokeSlot, kTable.invoke_count> invokes_{};
+  [[no_unique_address]] detail::Slots<std::uint8_t, Chart.history_bytes()> history_{};
+  [[no_unique_address]] detail::Slots<ActorTimer, kTable.timer_count> timers_{};
+  [[no_unique_address]] detail::Slots<InvokeSlot, kTable.invoke_count> invokes_{};
   [[no_unique_address]] Deferred deferred_{};
   // Whether this incarnation has had its "shutdown" event.
   struct NoShutdownEvent {};

@@ -5,8 +5,11 @@
 //
 // An ActorCore is owned by exactly one scheduler (loop) and only that loop's
 // thread touches it; other threads and ISRs reach it only through the remote
-// inbox (mailbox.hpp). Its size is the per-actor runtime cost: 32 bytes on a
-// 32-bit MCU, checked by a static_assert in the firmware build.
+// inbox (mailbox.hpp). It holds the local mailbox's bookkeeping too (the ring's
+// slots pointer, head, count and drops; capacity and policy are the type's), so
+// its size is the whole per-actor runtime cost of an actor without timers,
+// history or deferral: 32 bytes on a Cortex-M, checked by a static_assert in
+// the firmware build, and 56 on x86-64.
 #pragma once
 
 #include <cstdint>
@@ -64,6 +67,14 @@ enum class Activation : std::uint8_t {
 struct ActorType {
   const char* kind = "";                // "chart" or "supervisor", for tools
   const chart::Table* table = nullptr;  // the chart; null for supervisors
+  // Events a send may carry (ids below this; chart::kNone: any, for a proxy
+  // whose device checks them), and the local mailbox: its capacity (0: none,
+  // a supervisor), what a full one does, and where the remote inbox is, as an
+  // offset from the ring's slots (0: none; MailboxStorage::remote_offset()).
+  std::uint16_t event_count = 0;
+  std::uint16_t mailbox_capacity = 0;
+  Overflow overflow = Overflow::reject;
+  std::uint32_t remote_offset = 0;
   bool (*start)(ActorCore& actor, Scheduler& scheduler, Reason& failure) = nullptr;
   Activation (*activate)(ActorCore& actor, Scheduler& scheduler, unsigned budget) = nullptr;
   // Takes the actor down (exit actions or not, by mode), runs on_stop, and
@@ -96,18 +107,39 @@ class ActorCore {
   Supervisor* parent() const { return parent_; }
   // The active states of its chart (all of them, compound ones included).
   chart::StateSet configuration() const { return active_; }
-  const MailboxHeader* mailbox() const { return mailbox_; }
   std::uint8_t loop() const { return loop_; }
-  std::uint16_t event_count() const { return event_count_; }
+  std::uint16_t event_count() const { return type_->event_count; }
   bool tracing() const { return (flags_ & kTracing) != 0; }
 
+  // Its mailbox. Read from its own loop; queued() and overflow_count() from
+  // any thread too, as a snapshot.
+  bool has_mailbox() const { return type_->mailbox_capacity != 0; }
+  std::uint32_t mailbox_capacity() const { return type_->mailbox_capacity; }
+  Overflow overflow_policy() const { return type_->overflow; }
+  // The cross-thread inbox, or null if it has none.
+  RemoteInbox* remote_inbox() const {
+    const std::uint32_t offset = type_->remote_offset;
+    return offset != 0 ? reinterpret_cast<RemoteInbox*>(static_cast<char*>(slots_) + offset) : nullptr;
+  }
+  // Messages waiting: the local ring's and the cross-thread inbox's.
+  std::uint32_t queued() const {
+    std::uint32_t depth = count_;
+    if (const RemoteInbox* remote = remote_inbox()) {
+      depth += remote->enqueue_position.load(std::memory_order_relaxed) -
+               remote->dequeue_position.load(std::memory_order_relaxed);
+    }
+    return depth;
+  }
+  // Messages a full mailbox dropped or refused, both ways in.
+  std::uint32_t overflow_count() const {
+    const RemoteInbox* remote = remote_inbox();
+    return overflowed_ + (remote != nullptr ? remote->overflowed.load(std::memory_order_relaxed) : 0U);
+  }
+
  protected:
-  constexpr ActorCore(const ActorType& type, MailboxHeader* mailbox)
-      : type_(&type), mailbox_(mailbox), event_count_(type.table != nullptr ? type.table->event_count : 0) {}
-  // For actors without a chart of their own whose events are still checked by
-  // a send (a proxy for a device actor: the device checks them).
-  constexpr ActorCore(const ActorType& type, MailboxHeader* mailbox, std::uint16_t event_count)
-      : type_(&type), mailbox_(mailbox), event_count_(event_count) {}
+  // `slots`: the local ring's storage (null with no mailbox), of the
+  // type's mailbox_capacity messages of the payload its sends carry.
+  constexpr ActorCore(const ActorType& type, void* slots) : type_(&type), slots_(slots) {}
   ~ActorCore() = default;
 
  private:
@@ -137,17 +169,62 @@ class ActorCore {
   void set(std::uint8_t flag) { flags_ = static_cast<std::uint8_t>(flags_ | flag); }
   void clear(std::uint8_t flag) { flags_ = static_cast<std::uint8_t>(flags_ & ~flag); }
 
+ protected:
+  // The local ring, inlined into every send: a compare, a store and an increment.
+  template <class Payload>
+  [[gnu::always_inline]] SendResult push_local(chart::EventId event, const Payload& payload) {
+    auto* const slots = static_cast<Message<Payload>*>(slots_);
+    const unsigned capacity = type_->mailbox_capacity;
+    unsigned head = head_;
+    unsigned count = count_;
+    if (count == capacity) [[unlikely]] {
+      ++overflowed_;
+      if (type_->overflow != Overflow::drop_oldest) return SendResult::full;
+      head = head + 1U == capacity ? 0U : head + 1U;
+      --count;
+      head_ = static_cast<MailboxIndex>(head);
+    }
+    unsigned tail = head + count;
+    if (tail >= capacity) tail -= capacity;
+    slots[tail] = Message<Payload>{event, payload};
+    count_ = static_cast<MailboxIndex>(count + 1U);
+    return SendResult::ok;
+  }
+  // Takes the oldest local message (the caller checked count_ != 0).
+  template <class Payload>
+  Message<Payload> take_local() {
+    auto* const slots = static_cast<Message<Payload>*>(slots_);
+    const unsigned head = head_;
+    const Message<Payload> message = slots[head];
+    const unsigned next = head + 1U;
+    head_ = static_cast<MailboxIndex>(next == type_->mailbox_capacity ? 0U : next);
+    --count_;
+    return message;
+  }
+
+  // Ordered so that a Cortex-M packs them into 32 bytes with no padding. The
+  // ring's fields are the derived kinds' (each pops its own); the rest is the
+  // scheduler's.
+ private:
   const ActorType* type_;
   ActorCore* next_ready_ = nullptr;
   Supervisor* parent_ = nullptr;  // the supervisor that started it; null for a root
-  MailboxHeader* mailbox_;
+
+ protected:
+  void* slots_;  // the local ring's slots
+
+ private:
   chart::StateSet active_ = 0;
   std::uint32_t incarnation_ = 1U | kStopped;
+  std::uint32_t overflowed_ = 0;  // local drops or rejections
+
+ protected:
+  MailboxIndex head_ = 0;   // the local ring's oldest message
+  MailboxIndex count_ = 0;  // and how many it holds
+
+ private:
   std::uint8_t flags_ = 0;
   std::uint8_t loop_ = 0;
-  // type_->table->event_count, in what was padding (the size stays 48 / 32
-  // bytes): a send checks the event without two dependent loads.
-  std::uint16_t event_count_;
 };
 
 }  // namespace lit

@@ -10,6 +10,7 @@
 #pragma once
 
 #include <atomic>
+#include <cstddef>
 #include <cstdint>
 #include <type_traits>
 
@@ -170,73 +171,22 @@ SendResult remote_push(RemoteInbox& inbox, std::uint32_t incarnation, chart::Eve
 
 // ---- the local ring ------------------------------------------------------------
 
-// A mailbox's bookkeeping, the same for every payload type, so the runtime can
-// report depth and counters without knowing the type.
-struct MailboxHeader {
-  void* slots = nullptr;
-  std::uint16_t head = 0;
-  std::uint16_t count = 0;
-  std::uint16_t capacity = 0;
-  Overflow overflow = Overflow::reject;
-  std::uint32_t overflowed = 0;  // local drops or rejections
-  RemoteInbox* remote = nullptr;
-
-  std::uint32_t overflow_count() const {
-    return overflowed + (remote != nullptr ? remote->overflowed.load(std::memory_order_relaxed) : 0U);
-  }
-  // Messages waiting: the local ring's and, read from any thread (so only a
-  // snapshot), the cross-thread inbox's.
-  std::uint32_t queued() const {
-    std::uint32_t depth = count;
-    if (remote != nullptr) {
-      depth += remote->enqueue_position.load(std::memory_order_relaxed) -
-               remote->dequeue_position.load(std::memory_order_relaxed);
-    }
-    return depth;
-  }
-};
-
-// Inlined into every send: the hot path is a compare, a store and an increment.
-template <class Payload>
-[[gnu::always_inline]] inline SendResult local_push(MailboxHeader& box, chart::EventId event, const Payload& payload) {
-  auto* const slots = static_cast<Message<Payload>*>(box.slots);
-  const unsigned capacity = box.capacity;
-  unsigned head = box.head;
-  unsigned count = box.count;
-  if (count == capacity) [[unlikely]] {
-    ++box.overflowed;
-    if (box.overflow != Overflow::drop_oldest) return SendResult::full;
-    head = head + 1U == capacity ? 0U : head + 1U;
-    --count;
-    box.head = static_cast<std::uint16_t>(head);
-  }
-  unsigned tail = head + count;
-  if (tail >= capacity) tail -= capacity;
-  slots[tail] = Message<Payload>{event, payload};
-  box.count = static_cast<std::uint16_t>(count + 1U);
-  return SendResult::ok;
-}
-
-// Takes the oldest local message: returns its event and copies its payload
-// into `payload` (an empty payload copies nothing). The caller checked count != 0.
-template <class Payload>
-[[gnu::always_inline]] inline chart::EventId local_pop(MailboxHeader& box, Payload& payload) {
-  auto* const slots = static_cast<Message<Payload>*>(box.slots);
-  const unsigned head = box.head;
-  const chart::EventId event = slots[head].event;
-  payload = slots[head].payload;
-  const unsigned next = head + 1U;
-  box.head = static_cast<std::uint16_t>(next == box.capacity ? 0U : next);
-  --box.count;
-  return event;
-}
-
-template <class Payload>
-Message<Payload> local_pop(MailboxHeader& box) {
-  Message<Payload> message;
-  message.event = local_pop(box, message.payload);
-  return message;
-}
+// The local ring's head and count live in the actor's control block
+// (ActorCore); its slots in the actor (MailboxStorage), its capacity and
+// overflow policy in the actor's constant type. An index is a byte on a
+// Cortex-M, where static mailboxes are small and every actor's control block
+// counts, and 16 bits on the host. Define LIT_MAILBOX_INDEX_BITS (8 or 16) to
+// choose otherwise.
+#ifndef LIT_MAILBOX_INDEX_BITS
+#if defined(__ARM_ARCH_PROFILE) && __ARM_ARCH_PROFILE == 'M'
+#define LIT_MAILBOX_INDEX_BITS 8
+#else
+#define LIT_MAILBOX_INDEX_BITS 16
+#endif
+#endif
+static_assert(LIT_MAILBOX_INDEX_BITS == 8 || LIT_MAILBOX_INDEX_BITS == 16, "LIT_MAILBOX_INDEX_BITS is 8 or 16");
+using MailboxIndex = std::conditional_t<LIT_MAILBOX_INDEX_BITS == 8, std::uint8_t, std::uint16_t>;
+inline constexpr unsigned kMaxMailboxCapacity = (1U << LIT_MAILBOX_INDEX_BITS) - 1U;
 
 // ---- storage -------------------------------------------------------------------
 
@@ -251,15 +201,6 @@ struct MailboxConfig {
   std::uint16_t defer_capacity = 0;
 };
 
-template <class Payload, MailboxConfig Config>
-struct MailboxStorage {
-  static_assert(valid_payload<Payload>, "a message payload must be trivially copyable and standard-layout");
-  static_assert(Config.capacity > 0, "a mailbox holds at least one message");
-  static_assert(Config.remote_capacity == 0 || (Config.remote_capacity & (Config.remote_capacity - 1)) == 0,
-                "remote_capacity must be 0 or a power of two");
-  Message<Payload> slots[Config.capacity];
-};
-
 template <class Payload, std::uint16_t Capacity>
 struct RemoteStorage {
   RemoteInbox inbox;
@@ -268,5 +209,29 @@ struct RemoteStorage {
 
 template <class Payload>
 struct RemoteStorage<Payload, 0> {};
+
+// An actor's message storage: the local ring's slots, then the remote inbox
+// if it has one. Standard layout, so the inbox's place is a constant offset
+// from the slots that the actor's type records (ActorType::remote_offset).
+template <class Payload, MailboxConfig Config>
+struct MailboxStorage {
+  static_assert(valid_payload<Payload>, "a message payload must be trivially copyable and standard-layout");
+  static_assert(Config.capacity > 0, "a mailbox holds at least one message");
+  static_assert(Config.capacity <= kMaxMailboxCapacity,
+                "mailbox capacity exceeds MailboxIndex (LIT_MAILBOX_INDEX_BITS)");
+  static_assert(Config.remote_capacity == 0 || (Config.remote_capacity & (Config.remote_capacity - 1)) == 0,
+                "remote_capacity must be 0 or a power of two");
+  Message<Payload> slots[Config.capacity];
+  [[no_unique_address]] RemoteStorage<Payload, Config.remote_capacity> remote;
+
+  static constexpr std::uint32_t remote_offset() {
+    if constexpr (Config.remote_capacity == 0) {
+      return 0;
+    } else {
+      static_assert(std::is_standard_layout_v<MailboxStorage>);
+      return offsetof(MailboxStorage, remote);
+    }
+  }
+};
 
 }  // namespace lit

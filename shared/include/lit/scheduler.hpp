@@ -347,7 +347,7 @@ template <class Payload>
 SendResult post(const Address<Payload>& to, chart::EventId event, const Payload& payload) {
   ActorCore* const actor = to.actor;
   if (actor == nullptr) return SendResult::dead;
-  RemoteInbox* const inbox = actor->mailbox()->remote;
+  RemoteInbox* const inbox = actor->remote_inbox();
   if (inbox == nullptr) return SendResult::dead;
   Scheduler* const scheduler = inbox->scheduler;
   if (scheduler == nullptr) return SendResult::dead;  // never started: no loop to wake
@@ -368,9 +368,9 @@ SendResult Scheduler::send(const Address<Payload>& to, chart::EventId event, con
     return post_from_loop(to, event, payload);
   // Addresses never carry ActorCore::kStopped: one compare says "alive, this incarnation".
   if (actor->incarnation_ != to.incarnation) return refused(*actor, SendResult::dead);
-  if (event >= actor->event_count_) [[unlikely]]
+  if (event >= actor->type_->event_count) [[unlikely]]
     return refused(*actor, SendResult::invalid_event);
-  const SendResult result = local_push(*actor->mailbox_, event, payload);
+  const SendResult result = actor->push_local(event, payload);
   if (result == SendResult::ok) [[likely]]
     make_ready(*actor);
   return result;

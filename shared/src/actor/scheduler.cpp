@@ -140,8 +140,7 @@ bool Scheduler::start(ActorCore& actor, Supervisor* parent, Reason& failure) {
   if (observer_ != nullptr) observer_->on_started(actor);
   // Messages it sent itself while starting, or system events (timers of zero
   // delay, a chart that finished at once): let an activation see them.
-  const MailboxHeader* const box = actor.mailbox_;
-  if ((box != nullptr && box->count != 0) || actor.has(ActorCore::kSystemPending)) {
+  if (actor.count_ != 0 || actor.has(ActorCore::kSystemPending)) {
     make_ready(actor);
   }
   return true;

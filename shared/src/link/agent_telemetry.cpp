@@ -20,10 +20,7 @@ lit_wire_TraceKind to_wire(chart::TraceKind kind) {
   return lit_wire_TraceKind_TRACE_KIND_UNSPECIFIED;
 }
 
-std::uint32_t mailbox_depth(const ActorCore& actor) {
-  const MailboxHeader* const box = actor.mailbox();
-  return box != nullptr ? box->queued() : 0;
-}
+std::uint32_t mailbox_depth(const ActorCore& actor) { return actor.queued(); }
 
 }  // namespace
 
@@ -127,7 +124,7 @@ struct DeviceAgent::Telemetry {
         entry.messages_handled = stats.dispatched;
         entry.messages_from_host = stats.from_host;
         entry.mailbox_high_water = stats.high_water;
-        entry.mailbox_drops = actor.mailbox() != nullptr ? actor.mailbox()->overflow_count() : 0;
+        entry.mailbox_drops = actor.overflow_count();
         entry.restarts = stats.starts > 1 ? stats.starts - 1 : 0;
         entry.mailbox_depth = mailbox_depth(actor);
         entry.incarnation = actor.alive() ? actor.incarnation() : 0;

@@ -27,19 +27,18 @@ bool same_path(const char* a, std::string_view b) { return std::string_view(a) =
 
 // ---- RemoteActor --------------------------------------------------------------------
 
+// Any event id but kNone passes the sender's check; the device checks it
+// against the chart and counts the ones it does not know.
 const ActorType RemoteActor::kType{
     .kind = "remote",
+    .event_count = chart::kNone,
+    .mailbox_capacity = kCapacity,
     .start = &RemoteActor::start_fn,
     .activate = &RemoteActor::activate_fn,
     .stop = &RemoteActor::stop_fn,
 };
 
-// Any event id but kNone passes the sender's check; the device checks it
-// against the chart and counts the ones it does not know.
-RemoteActor::RemoteActor() : ActorCore(kType, &header_, chart::kNone) {
-  header_.slots = slots_.data();
-  header_.capacity = kCapacity;
-}
+RemoteActor::RemoteActor() : ActorCore(kType, nullptr) { slots_ = ring_.data(); }
 
 bool RemoteActor::start_fn(ActorCore& actor, Scheduler& scheduler, Reason& failure) {
   static_cast<void>(scheduler);
@@ -74,8 +73,8 @@ Activation RemoteActor::activate_fn(ActorCore& actor, Scheduler& scheduler, unsi
   lit_wire_ActorMessage& out = envelope.body.actor_message;
   out.destination = static_cast<std::uint32_t>(self.index_);
   out.destination_incarnation = self.device_incarnation_;
-  while (self.header_.count != 0 && sent < budget) {
-    const Message<RemotePayload>& next = self.slots_[self.header_.head];
+  while (self.count_ != 0 && sent < budget) {
+    const Message<RemotePayload>& next = self.ring_[self.head_];
     const bool request = next.payload.reply_export != 0;
     if (request && node.pending_count_ == RemoteNode::kMaxPending) {
       self.blocked_ = true;  // the node makes it ready when a reply frees an entry
@@ -93,12 +92,12 @@ Activation RemoteActor::activate_fn(ActorCore& actor, Scheduler& scheduler, unsi
     }
     if (result != SendResult::ok) break;  // link down: the node ends this incarnation
     if (request) static_cast<void>(node.add_pending(self, next.payload));
-    static_cast<void>(local_pop<RemotePayload>(self.header_));
+    static_cast<void>(self.take_local<RemotePayload>());
     ++self.forwarded_;
     ++sent;
   }
   node.rearm();
-  return self.header_.count != 0 && !self.blocked_ && sent == budget ? Activation::more : Activation::idle;
+  return self.count_ != 0 && !self.blocked_ && sent == budget ? Activation::more : Activation::idle;
 }
 
 std::uint32_t RemoteActor::stop_fn(ActorCore& actor, Scheduler& scheduler, Reason reason, StopMode mode) {
@@ -106,9 +105,9 @@ std::uint32_t RemoteActor::stop_fn(ActorCore& actor, Scheduler& scheduler, Reaso
   static_cast<void>(reason);
   static_cast<void>(mode);
   auto& self = static_cast<RemoteActor&>(actor);
-  const std::uint32_t discarded = self.header_.count;
-  self.header_.count = 0;
-  self.header_.head = 0;
+  const std::uint32_t discarded = self.count_;
+  self.count_ = 0;
+  self.head_ = 0;
   // The host ended it (its supervisor): the device actor must stop too, and
   // nothing will answer what was asked of it.
   if (!self.exit_from_device_) self.node_->fail_requests(&self, "request_failed");
@@ -323,7 +322,7 @@ void RemoteNode::attach(RemoteActor& proxy) {
     if (row.incarnation != 0) {
       proxy.link_ = RemoteActor::Link::attached;
       proxy.device_incarnation_ = row.incarnation;
-      if (proxy.header_.count != 0) scheduler_.make_ready(proxy);
+      if (proxy.count_ != 0) scheduler_.make_ready(proxy);
     }
     return;
   }
@@ -527,7 +526,7 @@ void RemoteNode::reply(const lit_wire_SupervisionReply& reply) {
     proxy->link_ = RemoteActor::Link::attached;
     proxy->device_incarnation_ = reply.incarnation;
     proxy->request_id_ = 0;
-    if (proxy->header_.count != 0) scheduler_.make_ready(*proxy);
+    if (proxy->count_ != 0) scheduler_.make_ready(*proxy);
     return;
   }
   ++counters_.commands_failed;

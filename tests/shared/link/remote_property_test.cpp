@@ -228,7 +228,7 @@ Outcome run_seed(std::uint64_t seed, bool pull_cable, lit::Millis traffic_ms, li
                 device->agent.session_counters().refusals,
                 device->agent.counters().mailbox_full,
                 node.counters().handshakes,
-                proxy->mailbox()->count);
+                proxy->queued());
     const auto& ac = device->agent.counters();
     const auto dsc = device->agent.session_counters();
     std::printf("   inflight %zu rto %llu timeouts %u\n",

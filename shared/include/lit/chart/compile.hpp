@@ -8,6 +8,7 @@
 // rows are indexed by 16 bits), size(), operator[], data(), begin() and end().
 #pragma once
 
+#include <bit>
 #include <cstdint>
 #include <string_view>
 #include <type_traits>
@@ -264,7 +265,7 @@ class Compiler {
     const StateRow& parent = out_.states[history.parent];
     const bool regions = parent.kind == StateKind::parallel || (parent.descendants & out_.header.parallel_states) != 0;
     if (history.kind == StateKind::shallow_history || !regions) return 1;
-    const auto descendants = static_cast<unsigned>(__builtin_popcountll(parent.descendants));
+    const auto descendants = static_cast<unsigned>(std::popcount(parent.descendants));
     return static_cast<std::uint8_t>((descendants + 7U) / 8U);
   }
 
@@ -771,7 +772,7 @@ class Compiler {
       Hash entry;
       hash_event(entry, static_cast<EventId>(e));
       entry.u32(static_cast<std::uint32_t>(out_.events[e].deferrers & 0xFFFFFFFFU));
-      entry.u32(static_cast<std::uint32_t>(out_.events[e].deferrers >> 32U));
+      entry.u32(static_cast<std::uint32_t>(std::uint64_t{out_.events[e].deferrers} >> 32U));
       deferral += entry.value();
     }
     hash.u32(static_cast<std::uint32_t>(deferral & 0xFFFFFFFFU));

@@ -17,6 +17,7 @@
 // carries its row counts, so the storage is sized without a heap.
 #pragma once
 
+#include <bit>
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
@@ -786,7 +787,7 @@ constexpr std::array<StateIndex, N> ordered(StateSet set, bool descending) {
   return states;
 }
 
-constexpr std::size_t count(StateSet set) { return static_cast<std::size_t>(__builtin_popcountll(set)); }
+constexpr std::size_t count(StateSet set) { return static_cast<std::size_t>(std::popcount(set)); }
 
 // The states a step from active atomic state `atomic` by transition `t` exits.
 constexpr StateSet exit_set(const Table& table, StateIndex atomic, std::uint16_t t) {

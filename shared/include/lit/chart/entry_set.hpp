@@ -5,6 +5,8 @@
 // table: no allocation, recursion bounded by the chart's depth.
 #pragma once
 
+#include <bit>
+
 #include "lit/chart/table.hpp"
 #include "lit/chart/types.hpp"
 
@@ -17,8 +19,8 @@ struct EntryPlan {
   bool needs_history = false;     // planning without history met a history state: not static
 };
 
-constexpr unsigned highest_bit(StateSet set) { return 63U - static_cast<unsigned>(__builtin_clzll(set)); }
-constexpr unsigned lowest_bit(StateSet set) { return static_cast<unsigned>(__builtin_ctzll(set)); }
+constexpr unsigned highest_bit(StateSet set) { return static_cast<unsigned>(std::bit_width(set)) - 1U; }
+constexpr unsigned lowest_bit(StateSet set) { return static_cast<unsigned>(std::countr_zero(set)); }
 
 constexpr StateSet descendants_of(const Table& table, StateIndex state) {
   if (state == kRoot) return table.state_count == 64 ? ~StateSet{0} : bit(table.state_count) - 1;

@@ -5,6 +5,7 @@
 // runs code; the engine in machine.hpp interprets it.
 #pragma once
 
+#include <bit>
 #include <cstddef>
 #include <cstdint>
 #include <string_view>
@@ -179,7 +180,7 @@ constexpr std::size_t state_path(const Table& table, StateIndex state, char* out
   StateSet chain = table.states[state].ancestors | bit(state);
   for (bool first = true; chain != 0; chain &= chain - 1, first = false) {
     if (!first) put('/');
-    for (const char c : table.states[static_cast<unsigned>(__builtin_ctzll(chain))].name) put(c);
+    for (const char c : table.states[static_cast<unsigned>(std::countr_zero(chain))].name) put(c);
   }
   if (capacity != 0) out[length < capacity ? length : capacity - 1] = '\0';
   return length;

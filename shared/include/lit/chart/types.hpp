@@ -5,18 +5,31 @@
 
 #include <cstdint>
 #include <string_view>
+#include <type_traits>
 
 namespace lit::chart {
 
-// A chart holds at most 64 states (history pseudo-states included; the implicit
-// root is not counted), so a set of states is one 64-bit word. Bit i is state i,
-// and state indices follow document order (pre-order), which makes "reverse
-// document order" simply "highest bit first".
-using StateSet = std::uint64_t;
+// A set of states is one machine word's worth of bits: bit i is state i, and
+// state indices follow document order (pre-order), which makes "reverse
+// document order" simply "highest bit first". A chart holds at most
+// kMaxStates states (history pseudo-states included; the implicit root is not
+// counted): 64 on the host, 32 on a Cortex-M, where a 64-bit set would double
+// every set operation and the configuration every actor keeps. Define
+// LIT_CHART_STATE_BITS (32 or 64) to choose otherwise; a chart with more
+// states than that fails to compile (CompileError::too_many_states).
+#ifndef LIT_CHART_STATE_BITS
+#if defined(__ARM_ARCH_PROFILE) && __ARM_ARCH_PROFILE == 'M'
+#define LIT_CHART_STATE_BITS 32
+#else
+#define LIT_CHART_STATE_BITS 64
+#endif
+#endif
+static_assert(LIT_CHART_STATE_BITS == 32 || LIT_CHART_STATE_BITS == 64, "LIT_CHART_STATE_BITS is 32 or 64");
+using StateSet = std::conditional_t<LIT_CHART_STATE_BITS == 32, std::uint32_t, std::uint64_t>;
 using StateIndex = std::uint8_t;
 using EventId = std::uint16_t;
 
-inline constexpr unsigned kMaxStates = 64;
+inline constexpr unsigned kMaxStates = LIT_CHART_STATE_BITS;
 inline constexpr StateIndex kRoot = 0xFF;       // the implicit <scxml> root
 inline constexpr std::uint16_t kNone = 0xFFFF;  // "no transition / no event / no row"
 inline constexpr EventId kAnyEvent = 0xFFFE;    // the "*" descriptor

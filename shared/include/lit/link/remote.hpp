@@ -121,8 +121,7 @@ class RemoteActor final : public ActorCore {
   static std::uint32_t stop_fn(ActorCore& actor, Scheduler& scheduler, Reason reason, StopMode mode);
   static const ActorType kType;
 
-  MailboxHeader header_{};
-  std::array<Message<RemotePayload>, kCapacity> slots_{};
+  std::array<Message<RemotePayload>, kCapacity> ring_{};  // its mailbox's slots
   RemoteNode* node_ = nullptr;
   std::array<char, kPathSize> path_{};
   std::array<char, sizeof(lit_wire_ActorExit{}.detail)> detail_{};
