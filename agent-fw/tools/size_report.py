@@ -194,12 +194,11 @@ def short_type(name):
     return name
 
 
-def static_actors(readelf, elf, symbols):
-    dies = read_dwarf(readelf, elf)
+def static_variables(dies, symbols):
+    """(address, name, class DIE) of every linked static variable."""
     by_address = {}
     for name, (address, size) in symbols.items():
         by_address.setdefault(address, (name, size))
-    actors = []
     seen = set()
     for die in dies.values():
         if die.tag != "DW_TAG_variable" or "DW_OP_addr" not in die.attributes.get("DW_AT_location", ""):
@@ -215,14 +214,35 @@ def static_actors(readelf, elf, symbols):
         name = die.attributes.get("DW_AT_name") or declaration.attributes.get("DW_AT_name", "?")
         type_offset = reference(die.attributes.get("DW_AT_type") or declaration.attributes.get("DW_AT_type"))
         klass = resolve_type(dies, type_offset)
-        core = actor_core_size(dies, klass)
-        if core is None:
+        if klass is None:
             continue
         seen.add(address)
+        yield address, name, klass
+
+
+TIMER_POOL = re.compile(r"^array<lit::ActorTimer, (\d+)>$")
+
+
+def static_actors(dies, symbols):
+    actors = []
+    for address, name, klass in static_variables(dies, symbols):
+        if actor_core_size(dies, klass) is None:
+            continue
         total = integer(klass.attributes.get("DW_AT_byte_size"))
         parts = split_actor(dies, klass, total)
         actors.append((address, name, short_type(klass.attributes.get("DW_AT_name", "?")), total, parts))
     return sorted(actors)
+
+
+def timer_pools(dies, symbols):
+    """(name, timers, bytes) of every static std::array<lit::ActorTimer, N>: a
+    scheduler's pool of after() timers (Scheduler::Storage::timers)."""
+    pools = []
+    for _, name, klass in static_variables(dies, symbols):
+        match = TIMER_POOL.match(klass.attributes.get("DW_AT_name", ""))
+        if match:
+            pools.append((name, int(match.group(1)), integer(klass.attributes.get("DW_AT_byte_size"))))
+    return sorted(pools)
 
 
 def actor_lines(actors):
@@ -390,7 +410,11 @@ def main():
         map_file = args.elf.with_suffix(".map")  # an image built in a subdirectory keeps its map beside it
     if map_file is not None and map_file.exists():
         lines += component_lines(flash_by_component(map_file, source_components(args.nm, args.elf)), flash)
-    lines += actor_lines(static_actors(readelf, args.elf, symbols))
+    dies = read_dwarf(readelf, args.elf)
+    lines += actor_lines(static_actors(dies, symbols))
+    for name, timers, size in timer_pools(dies, symbols):
+        lines.append("  timer pool {}: {} after() timers shared by the actors that pool theirs, {} B".format(
+            name, timers, size))
     report = "\n".join(lines) + "\n"
     if args.stack:
         sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))

@@ -463,6 +463,20 @@ TEST_F(AgentLink, a_full_device_mailbox_is_signalled_busy_and_loses_nothing) {
   EXPECT_GT(host->node.session_counters().busy_received, busy_before);
 }
 
+// Blinky's after(500ms) timers come from the scheduler's timer pool: it
+// keeps blinking on its own, "off" and "on" half a second each, and counts
+// each time it turns on.
+TEST_F(AgentLink, blinky_toggles_on_its_own_timers_from_the_pool) {
+  ASSERT_TRUE(all_attached());
+  const auto before = pong(request(*host->blinky, lit::demo::blinky_chart.event("ping")));
+  ASSERT_TRUE(before);
+  run_for(2'500);
+  const auto after = pong(request(*host->blinky, lit::demo::blinky_chart.event("ping")));
+  ASSERT_TRUE(after);
+  EXPECT_GE(*after - *before, 2) << "toggles " << *before << " then " << *after;
+  EXPECT_LE(*after - *before, 4) << "toggles " << *before << " then " << *after;
+}
+
 TEST_F(AgentLink, state_changes_arrive_as_trace_records) {
   const std::size_t before = host->telemetry.traces.size();
   ASSERT_NE(request(*host->thermostat, lit::demo::thermostat_chart.event("cold")), 0U);

@@ -26,13 +26,14 @@ using lit::SendResult;
 using lit::chart::Step;
 
 struct Loop {
-  Loop() : scheduler(port, {.watches = watches}) { port.attach(scheduler); }
+  Loop() : scheduler(port, {.watches = watches, .timers = timers}) { port.attach(scheduler); }
   void start(lit::ActorCore& actor) {
     lit::Reason failure;
     ASSERT_TRUE(scheduler.start(actor, nullptr, failure)) << failure.text;
   }
   lit::sim::SimPort port{1};
   std::array<lit::Watch, 4> watches{};
+  std::array<lit::ActorTimer, 2> timers{};  // for actors with pooled timers
   lit::Scheduler scheduler;
 };
 
@@ -286,10 +287,20 @@ using BlinkActor = lit::Actor<blink_chart>;
 // Firmware declares actors as globals: a trivial context keeps them trivially
 // destructible (no exit-time destructor to register).
 static_assert(std::is_trivially_destructible_v<BlinkActor>);
+// The same chart with its timers drawn from the scheduler's pool while armed.
+using PooledBlinkActor = lit::Actor<blink_chart, lit::MailboxConfig{.pooled_timers = true}>;
+static_assert(PooledBlinkActor::kMaxArmedTimers == 2);  // "on" arms two
+static_assert(sizeof(PooledBlinkActor) < sizeof(BlinkActor));
 
-TEST(Actor, after_timer_is_armed_on_the_port_and_fires_through_it) {
+// Every timer test runs with the timers inside the actor and from the pool.
+template <class BlinkKind>
+class Timers : public ::testing::Test {};
+using TimerKinds = ::testing::Types<BlinkActor, PooledBlinkActor>;
+TYPED_TEST_SUITE(Timers, TimerKinds);
+
+TYPED_TEST(Timers, after_timer_is_armed_on_the_port_and_fires_through_it) {
   Loop loop;
-  BlinkActor blink;
+  TypeParam blink;
   loop.start(blink);
   EXPECT_EQ(loop.port.deadline(), 10U);
   loop.port.advance(9);
@@ -299,9 +310,9 @@ TEST(Actor, after_timer_is_armed_on_the_port_and_fires_through_it) {
   EXPECT_EQ(loop.port.deadline(), 15U);
 }
 
-TEST(Actor, after_timer_is_cancelled_when_its_state_exits) {
+TYPED_TEST(Timers, after_timer_is_cancelled_when_its_state_exits) {
   Loop loop;
-  BlinkActor blink;
+  TypeParam blink;
   loop.start(blink);
   loop.port.advance(4);
   loop.scheduler.send(blink.address(), blink_chart.event("hold"));
@@ -311,9 +322,9 @@ TEST(Actor, after_timer_is_cancelled_when_its_state_exits) {
   EXPECT_TRUE(blink.is_in(blink_chart.state("held")));
 }
 
-TEST(Actor, fired_timer_not_yet_delivered_is_dropped_when_its_state_exits) {
+TYPED_TEST(Timers, fired_timer_not_yet_delivered_is_dropped_when_its_state_exits) {
   Loop loop;
-  BlinkActor blink;
+  TypeParam blink;
   loop.start(blink);
   loop.port.advance(15);  // on at 10; both timers fire at 15
   EXPECT_TRUE(blink.is_in(blink_chart.state("off")));
@@ -324,9 +335,9 @@ TEST(Actor, fired_timer_not_yet_delivered_is_dropped_when_its_state_exits) {
   EXPECT_EQ(blink.context().late, 0);
 }
 
-TEST(Actor, timers_are_cancelled_when_the_actor_stops_or_restarts) {
+TYPED_TEST(Timers, timers_are_cancelled_when_the_actor_stops_or_restarts) {
   Loop loop;
-  BlinkActor blink;
+  TypeParam blink;
   lit::sim::Probe probe(loop.port, loop.scheduler);
   loop.start(blink);
   loop.port.advance(5);
@@ -342,6 +353,68 @@ TEST(Actor, timers_are_cancelled_when_the_actor_stops_or_restarts) {
   loop.port.advance(1);
   EXPECT_TRUE(blink.is_in(blink_chart.state("on")));
   EXPECT_EQ(probe.deliveries().size(), 1U);
+}
+
+// ---- pooled timers -------------------------------------------------------------------------
+
+TEST(PooledTimers, an_actor_holds_pool_timers_only_while_they_are_armed_and_gives_them_back) {
+  Loop loop;  // a pool of two
+  PooledBlinkActor blink;
+  EXPECT_EQ(loop.scheduler.free_timers(), 2U);
+  loop.start(blink);
+  EXPECT_EQ(loop.scheduler.free_timers(), 1U);  // "off" arms one
+  loop.port.advance(10);
+  ASSERT_TRUE(blink.is_in(blink_chart.state("on")));
+  EXPECT_EQ(loop.scheduler.free_timers(), 0U);  // "on" arms two
+  loop.port.advance(5);                         // both fire: the first leaves "on", the second is never delivered
+  ASSERT_TRUE(blink.is_in(blink_chart.state("off")));
+  EXPECT_EQ(blink.context().early, 1);
+  EXPECT_EQ(blink.context().late, 0);
+  EXPECT_EQ(loop.scheduler.free_timers(), 1U);
+  loop.scheduler.stop(blink, lit::Reason::shutdown());
+  EXPECT_EQ(loop.scheduler.free_timers(), 2U);
+  EXPECT_EQ(loop.scheduler.next_deadline(), lit::kNever);
+  EXPECT_EQ(loop.scheduler.timer_shortfalls(), 0U);
+}
+
+TEST(PooledTimers, actors_share_a_pool_that_timer_pool_size_makes_big_enough) {
+  constexpr std::size_t kPool = lit::timer_pool_size<PooledBlinkActor, PooledBlinkActor>();
+  static_assert(kPool == 4);
+  lit::sim::SimPort port{1};
+  std::array<lit::ActorTimer, kPool> timers{};
+  lit::Scheduler scheduler(port, {.timers = timers});
+  port.attach(scheduler);
+  PooledBlinkActor first;
+  PooledBlinkActor second;
+  lit::Reason failure;
+  ASSERT_TRUE(scheduler.start(first, nullptr, failure));
+  port.advance(3);
+  ASSERT_TRUE(scheduler.start(second, nullptr, failure));
+  port.advance(10);  // both "on" at 13: all four timers in use
+  EXPECT_EQ(scheduler.free_timers(), 0U);
+  port.advance(150);  // ten cycles of 15 ms each, three apart
+  EXPECT_EQ(first.context().early, 10);
+  EXPECT_EQ(second.context().early, 10);
+  EXPECT_EQ(first.context().late + second.context().late, 0);
+  EXPECT_EQ(scheduler.timer_shortfalls(), 0U);
+}
+
+TEST(PooledTimers, a_pool_too_small_fails_the_chart_that_wanted_one_more_and_says_so) {
+  lit::sim::SimPort port{1};
+  std::array<lit::ActorTimer, 1> timers{};
+  lit::Scheduler scheduler(port, {.timers = timers});
+  port.attach(scheduler);
+  lit::sim::Probe probe(port, scheduler);
+  PooledBlinkActor blink;
+  lit::Reason failure;
+  ASSERT_TRUE(scheduler.start(blink, nullptr, failure));  // "off" takes the one timer
+  port.advance(10);                                       // "on" wants two
+  EXPECT_FALSE(blink.alive());
+  EXPECT_EQ(scheduler.timer_shortfalls(), 1U);
+  EXPECT_EQ(scheduler.free_timers(), 1U);  // the failed incarnation gave back what it held
+  ASSERT_FALSE(probe.lifecycle().empty());
+  EXPECT_NE(probe.lifecycle().back().find("failed:after(): the timer pool is empty"), std::string::npos)
+      << probe.lifecycle().back();
 }
 
 // Kills its victim from the action of a timer due at the same instant as the

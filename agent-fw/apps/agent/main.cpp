@@ -29,19 +29,26 @@ using lit::port::console;
 
 constexpr std::uint32_t kLinkBaud = 115'200;
 
+// Their after() timers come from the scheduler's pool while armed: every
+// actor's own runtime state is its 32-byte control block, and the pool holds
+// the most timers the three charts can arm at once, not one per after().
+using BlinkyActor =
+    lit::Actor<lit::demo::blinky_chart, lit::MailboxConfig{.capacity = 2, .pooled_timers = true}, lit::demo::Request>;
+using SensorActor =
+    lit::Actor<lit::demo::sensor_chart, lit::MailboxConfig{.capacity = 4, .pooled_timers = true}, lit::demo::Request>;
+using ThermostatActor = lit::
+    Actor<lit::demo::thermostat_chart, lit::MailboxConfig{.capacity = 4, .pooled_timers = true}, lit::demo::Request>;
+
 lit::port::BarePort port;
 std::array<lit::Watch, 8> watches;
-lit::Scheduler scheduler(port, {.watches = watches});
+std::array<lit::ActorTimer, lit::timer_pool_size<BlinkyActor, SensorActor, ThermostatActor>()> timer_pool;
+lit::Scheduler scheduler(port, {.watches = watches, .timers = timer_pool});
 
 // A HardFault on purpose: a load from an address with nothing behind it.
 [[gnu::noinline]] void hard_fault() {
   volatile std::uint32_t* nowhere = reinterpret_cast<volatile std::uint32_t*>(0xFFFF'FFF0U);
   static_cast<void>(*nowhere);
 }
-
-using BlinkyActor = lit::Actor<lit::demo::blinky_chart, lit::MailboxConfig{.capacity = 2}, lit::demo::Request>;
-using SensorActor = lit::Actor<lit::demo::sensor_chart, lit::MailboxConfig{.capacity = 4}, lit::demo::Request>;
-using ThermostatActor = lit::Actor<lit::demo::thermostat_chart, lit::MailboxConfig{.capacity = 4}, lit::demo::Request>;
 
 BlinkyActor blinky{lit::demo::Blinky::Params{&lit::demo::kUplink}};
 SensorActor sensor{lit::demo::Sensor::Params{&lit::demo::kUplink}};

@@ -115,9 +115,9 @@ class Actor final : public ActorCore {
         storage_.remote.cells[i].sequence.store(i, std::memory_order_relaxed);
       }
     }
-    for (std::uint16_t i = 0; i < kTable.timer_count; ++i) {
+    for (std::size_t i = 0; i < timers_.size(); ++i) {
       timers_[i].owner = this;
-      timers_[i].index = i;
+      timers_[i].index = static_cast<std::uint16_t>(i);
       timers_[i].fire = &fire_timer;
     }
   }
@@ -138,6 +138,11 @@ class Actor final : public ActorCore {
   // Where a scheduler on another loop sends from (post()) needs the inbox to
   // know its scheduler; the scheduler's start() sets it.
   static constexpr bool kHasRemote = Config.remote_capacity > 0;
+  // Its after() timers come from the scheduler's pool (MailboxConfig::pooled_timers).
+  static constexpr bool kPooledTimers = Config.pooled_timers;
+  // The most of them one configuration of its chart arms at once: what it
+  // can hold of a timer pool.
+  static constexpr std::uint16_t kMaxArmedTimers = kTable.max_armed_timers;
 
  private:
   static Actor& of(ActorCore& core) { return static_cast<Actor&>(core); }
@@ -284,15 +289,21 @@ class Actor final : public ActorCore {
   }
 
   // The next pending timer event or activity outcome, in the order they came.
-  bool take_system_event(chart::EventId& event) {
+  bool take_system_event(Scheduler& scheduler, chart::EventId& event) {
     ActorTimer* timer = nullptr;
     InvokeSlot* slot = nullptr;
     std::size_t slot_index = 0;
     std::uint32_t best = 0;
-    for (ActorTimer& candidate : timers_) {
-      if (candidate.pending_order != 0 && (best == 0 || candidate.pending_order < best)) {
-        best = candidate.pending_order;
-        timer = &candidate;
+    if constexpr (kPooledTimers) {
+      timer = scheduler.pending_timer(*this);
+      if (timer != nullptr) best = timer->pending_order;
+    } else {
+      static_cast<void>(scheduler);
+      for (ActorTimer& candidate : timers_) {
+        if (candidate.pending_order != 0 && (best == 0 || candidate.pending_order < best)) {
+          best = candidate.pending_order;
+          timer = &candidate;
+        }
       }
     }
     for (std::size_t i = 0; i < invokes_.size(); ++i) {
@@ -310,7 +321,11 @@ class Actor final : public ActorCore {
     }
     if (timer != nullptr) {
       event = kTable.timers[timer->index].event;
-      timer->pending_order = 0;
+      if constexpr (kPooledTimers) {
+        scheduler.release_timer(*timer);
+      } else {
+        timer->pending_order = 0;
+      }
       return true;
     }
     return false;
@@ -492,7 +507,7 @@ class Actor final : public ActorCore {
       }
     }
     chart::EventId event = chart::kNone;
-    while (take_system_event(event)) {
+    while (take_system_event(scheduler, event)) {
       if (!deliver(machine, scheduler, chart::Event{event, nullptr})) return false;
     }
     Down down;
@@ -584,6 +599,9 @@ class Actor final : public ActorCore {
   }
 
   void reset_timers_and_activities(Scheduler& scheduler) {
+    if constexpr (kPooledTimers) {
+      if constexpr (kTable.timer_count > 0) scheduler.release_timers(*this);
+    }
     for (ActorTimer& timer : timers_) {
       if (timer.armed) scheduler.cancel(timer);
       timer.pending_order = 0;
@@ -611,7 +629,27 @@ class Actor final : public ActorCore {
     scheduler.make_ready(*actor_timer.owner);
   }
 
-  static ActorTimer* timers_of(ActorCore& core) { return of(core).timers_.data(); }
+  static bool arm_timer(ActorCore& core, Scheduler& scheduler, std::uint16_t timer, std::uint32_t delay_ms) {
+    ActorTimer* actor_timer = nullptr;
+    if constexpr (kPooledTimers) {
+      actor_timer = scheduler.take_timer(core, timer);
+      if (actor_timer == nullptr) return false;
+    } else {
+      actor_timer = &of(core).timers_[timer];
+    }
+    actor_timer->pending_order = 0;
+    scheduler.arm(*actor_timer, scheduler.now() + delay_ms);
+    return true;
+  }
+  static void cancel_timer(ActorCore& core, Scheduler& scheduler, std::uint16_t timer) {
+    if constexpr (kPooledTimers) {
+      if (ActorTimer* pooled = scheduler.find_timer(core, timer)) scheduler.release_timer(*pooled);
+    } else {
+      ActorTimer& own = of(core).timers_[timer];
+      scheduler.cancel(own);
+      own.pending_order = 0;  // fired but not yet delivered: never delivered now
+    }
+  }
   static InvokeSlot* invokes_of(ActorCore& core) { return of(core).invokes_.data(); }
 
   // Keeps the message being dispatched (payload copied) until recall.
@@ -659,7 +697,8 @@ class Actor final : public ActorCore {
       .activate = &activate,
       .stop = &stop,
       .request_shutdown = &request_shutdown,
-      .timers = &timers_of,
+      .arm_timer = kTable.timer_count > 0 ? &arm_timer : nullptr,
+      .cancel_timer = kTable.timer_count > 0 ? &cancel_timer : nullptr,
       .invokes = &invokes_of,
       .defer = &defer,
       .recall = &recall,
@@ -689,12 +728,19 @@ class Actor final : public ActorCore {
 
   // Each of these takes no room where the chart has none of it.
   [[no_unique_address]] detail::Slots<std::uint8_t, Chart.history_bytes()> history_{};
-  [[no_unique_address]] detail::Slots<ActorTimer, kTable.timer_count> timers_{};
+  [[no_unique_address]] detail::Slots<ActorTimer, kPooledTimers ? 0 : kTable.timer_count> timers_{};
   [[no_unique_address]] detail::Slots<InvokeSlot, kTable.invoke_count> invokes_{};
   [[no_unique_address]] Deferred deferred_{};
   // Whether this incarnation has had its "shutdown" event.
   struct NoShutdownEvent {};
   [[no_unique_address]] std::conditional_t<kShutdownEvent != chart::kNone, bool, NoShutdownEvent> shutdown_delivered_{};
 };
+
+// A timer pool that the actors listed (one type per instance, repeats
+// allowed) can never run short of: each one's most timers armed at once.
+template <class... Actors>
+constexpr std::size_t timer_pool_size() {
+  return (std::size_t{0} + ... + std::size_t{Actors::kMaxArmedTimers});
+}
 
 }  // namespace lit

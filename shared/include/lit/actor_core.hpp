@@ -86,9 +86,12 @@ struct ActorType {
   // never handles one (a remote proxy).
   bool (*request_shutdown)(ActorCore& actor, Scheduler& scheduler) = nullptr;
   // The chart plumbing the scheduler's Host calls reach (null for supervisors):
-  // the actor's after() timers and invocation slots (one per table row), its
-  // deferred events, and its own mailbox for payload-less <send>s.
-  ActorTimer* (*timers)(ActorCore& actor) = nullptr;
+  // the actor's after() timers (in the actor or from the scheduler's pool) and
+  // invocation slots (one per table row), its deferred events, and its own
+  // mailbox for payload-less <send>s. arm_timer returns false if the pool had
+  // no timer free; both are null where the chart has no after().
+  bool (*arm_timer)(ActorCore& actor, Scheduler& scheduler, std::uint16_t timer, std::uint32_t delay_ms) = nullptr;
+  void (*cancel_timer)(ActorCore& actor, Scheduler& scheduler, std::uint16_t timer) = nullptr;
   InvokeSlot* (*invokes)(ActorCore& actor) = nullptr;
   bool (*defer)(ActorCore& actor, const chart::Event& event) = nullptr;
   void (*recall)(ActorCore& actor) = nullptr;

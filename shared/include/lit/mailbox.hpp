@@ -15,6 +15,7 @@
 #include <type_traits>
 
 #include "lit/chart/types.hpp"
+#include "lit/target.hpp"
 
 namespace lit {
 
@@ -72,11 +73,7 @@ struct RemoteCell {
 // made every push and pop miss across cores. Cortex-M parts have no data cache
 // to share, so there the padding would only cost RAM.
 #ifndef LIT_CACHE_LINE
-#if defined(__ARM_ARCH_PROFILE) && __ARM_ARCH_PROFILE == 'M'
-#define LIT_CACHE_LINE 4
-#else
-#define LIT_CACHE_LINE 64
-#endif
+#define LIT_CACHE_LINE (LIT_CORTEX_M ? 4 : 64)
 #endif
 
 // Bookkeeping of a remote inbox. Producers on any thread or ISR; one consumer,
@@ -178,11 +175,7 @@ SendResult remote_push(RemoteInbox& inbox, std::uint32_t incarnation, chart::Eve
 // counts, and 16 bits on the host. Define LIT_MAILBOX_INDEX_BITS (8 or 16) to
 // choose otherwise.
 #ifndef LIT_MAILBOX_INDEX_BITS
-#if defined(__ARM_ARCH_PROFILE) && __ARM_ARCH_PROFILE == 'M'
-#define LIT_MAILBOX_INDEX_BITS 8
-#else
-#define LIT_MAILBOX_INDEX_BITS 16
-#endif
+#define LIT_MAILBOX_INDEX_BITS (LIT_CORTEX_M ? 8 : 16)
 #endif
 static_assert(LIT_MAILBOX_INDEX_BITS == 8 || LIT_MAILBOX_INDEX_BITS == 16, "LIT_MAILBOX_INDEX_BITS is 8 or 16");
 using MailboxIndex = std::conditional_t<LIT_MAILBOX_INDEX_BITS == 8, std::uint8_t, std::uint16_t>;
@@ -199,6 +192,11 @@ struct MailboxConfig {
   std::uint16_t remote_capacity = 0;
   // Deferred events an actor may keep at once (chart `defer`).
   std::uint16_t defer_capacity = 0;
+  // Where its chart's after() timers live: false, one per timer row inside
+  // the actor; true, drawn from its scheduler's timer pool while armed
+  // (Scheduler::Storage::timers), which an MCU sizes for the timers its
+  // actors can have armed at once (timer_pool_size<>()), not for every row.
+  bool pooled_timers = false;
 };
 
 template <class Payload, std::uint16_t Capacity>

@@ -154,6 +154,11 @@ class Scheduler final {
   struct Storage {
     std::span<Watch> watches{};
     std::span<DelayedSend> delayed_sends{};
+    // after() timers of the actors whose type asks for pooled ones
+    // (MailboxConfig::pooled_timers), shared by all of them on this loop.
+    // timer_pool_size<Actors...>() (actor.hpp) sizes it so that it cannot run
+    // short; if it does, the chart that wanted one more fails, saying so.
+    std::span<ActorTimer> timers{};
   };
   struct Options {
     std::uint16_t fairness = 64;  // mailbox messages per activation
@@ -255,6 +260,22 @@ class Scheduler final {
   // Orders pending timer events and activity outcomes across one actor.
   std::uint32_t next_pending_order() { return ++pending_order_; }
 
+  // ---- the timer pool (Storage::timers) -------------------------------------------
+  // The owner's pooled timer for its chart's timer row `index`: the one it
+  // holds, or a free one it takes now; null if none is free.
+  ActorTimer* take_timer(ActorCore& owner, std::uint16_t index);
+  // The one it holds for that row, or null.
+  ActorTimer* find_timer(const ActorCore& owner, std::uint16_t index);
+  // The owner's fired, undelivered pooled timer that fired first, or null.
+  ActorTimer* pending_timer(const ActorCore& owner);
+  // Gives a pooled timer back (cancelled if armed): delivered, or its state exited.
+  void release_timer(ActorTimer& timer);
+  // Gives back every pooled timer the owner holds (it stopped).
+  void release_timers(const ActorCore& owner);
+  // Pooled timers not in use, and after()s that found none free (each failed its chart).
+  std::size_t free_timers() const;
+  std::uint32_t timer_shortfalls() const { return timer_shortfalls_; }
+
   // ---- the chart::Host of every actor machine on this loop -------------------------
   // Its calls act for the actor in current().
   chart::Host& host() { return host_; }
@@ -310,6 +331,7 @@ class Scheduler final {
   // observer, and returns `result`.
   [[gnu::noinline, gnu::cold]] SendResult refused(const ActorCore& actor, SendResult result);
   static void fire_delayed_send(Timer& timer, Scheduler& scheduler);
+  static void fire_pooled_timer(Timer& timer, Scheduler& scheduler);
 
   Port& port_;
   detail::SchedulerHost host_{*this};
@@ -328,6 +350,9 @@ class Scheduler final {
   Watch* downs_tail_ = nullptr;
   std::size_t armed_watches_ = 0;
   DelayedSend* free_delayed_ = nullptr;
+  std::span<ActorTimer> timer_pool_;
+  ActorTimer* free_timers_ = nullptr;
+  std::uint32_t timer_shortfalls_ = 0;
   Observer* observer_ = nullptr;
   Reason exit_reason_{};  // of the activation that returned Activation::exit
   StopMode exit_mode_ = StopMode::after_failure;

@@ -13,6 +13,8 @@ const char* failure_text(const chart::Machine& machine) {
     case chart::Failure::history_memory: return "history memory too small";
     case chart::Failure::reentrant_dispatch: return "re-entrant dispatch";
     case chart::Failure::unknown_event: return "raised an unknown event";
+    case chart::Failure::host:
+      return machine.failure_reason() != nullptr ? machine.failure_reason() : "host call failed";
   }
   return "failed";
 }

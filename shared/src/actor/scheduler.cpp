@@ -10,7 +10,8 @@ Scheduler::Scheduler(Port& port, Storage storage, Options options)
     : port_(port),
       fairness_(options.fairness != 0 ? options.fairness : std::uint16_t{1}),  // 0 would never drain a mailbox
       loop_id_(options.loop_id),
-      watches_(storage.watches) {
+      watches_(storage.watches),
+      timer_pool_(storage.timers) {
   for (Watch& watch : watches_) {
     watch = Watch{};
     watch.next = free_watches_;
@@ -20,6 +21,13 @@ Scheduler::Scheduler(Port& port, Storage storage, Options options)
     delayed.fire = &fire_delayed_send;
     delayed.next_free = free_delayed_;
     free_delayed_ = &delayed;
+  }
+  // A free pooled timer has no owner; the free list runs through `next`.
+  for (ActorTimer& timer : timer_pool_) {
+    timer = ActorTimer{};
+    timer.fire = &fire_pooled_timer;
+    timer.next = free_timers_;
+    free_timers_ = &timer;
   }
 }
 
@@ -421,17 +429,73 @@ void SchedulerHost::trace(chart::Machine& machine, chart::TraceRecord record) { 
 }  // namespace detail
 
 void Scheduler::arm_timer(chart::Machine& machine, std::uint16_t timer, std::uint32_t delay_ms) {
-  static_cast<void>(machine);
-  ActorTimer& actor_timer = current_->type_->timers(*current_)[timer];
-  actor_timer.pending_order = 0;
-  arm(actor_timer, port_.now() + delay_ms);
+  ActorCore& actor = *current_;
+  if (!actor.type_->arm_timer(actor, *this, timer, delay_ms)) [[unlikely]] {
+    ++timer_shortfalls_;
+    machine.fail_from_host("after(): the timer pool is empty");
+  }
 }
 
 void Scheduler::cancel_timer(chart::Machine& machine, std::uint16_t timer) {
   static_cast<void>(machine);
-  ActorTimer& actor_timer = current_->type_->timers(*current_)[timer];
-  cancel(actor_timer);
-  actor_timer.pending_order = 0;  // fired but not yet delivered: never delivered now
+  ActorCore& actor = *current_;
+  actor.type_->cancel_timer(actor, *this, timer);
+}
+
+ActorTimer* Scheduler::take_timer(ActorCore& owner, std::uint16_t index) {
+  if (ActorTimer* held = find_timer(owner, index)) return held;
+  ActorTimer* const timer = free_timers_;
+  if (timer == nullptr) return nullptr;
+  free_timers_ = static_cast<ActorTimer*>(timer->next);
+  timer->next = nullptr;
+  timer->owner = &owner;
+  timer->index = index;
+  return timer;
+}
+
+ActorTimer* Scheduler::find_timer(const ActorCore& owner, std::uint16_t index) {
+  for (ActorTimer& timer : timer_pool_) {
+    if (timer.owner == &owner && timer.index == index) return &timer;
+  }
+  return nullptr;
+}
+
+ActorTimer* Scheduler::pending_timer(const ActorCore& owner) {
+  ActorTimer* first = nullptr;
+  for (ActorTimer& timer : timer_pool_) {
+    if (timer.owner == &owner && timer.pending_order != 0 &&
+        (first == nullptr || timer.pending_order < first->pending_order)) {
+      first = &timer;
+    }
+  }
+  return first;
+}
+
+void Scheduler::release_timer(ActorTimer& timer) {
+  cancel(timer);
+  timer.owner = nullptr;
+  timer.pending_order = 0;
+  timer.next = free_timers_;
+  free_timers_ = &timer;
+}
+
+void Scheduler::release_timers(const ActorCore& owner) {
+  for (ActorTimer& timer : timer_pool_) {
+    if (timer.owner == &owner) release_timer(timer);
+  }
+}
+
+std::size_t Scheduler::free_timers() const {
+  std::size_t free = 0;
+  for (const ActorTimer& timer : timer_pool_) free += timer.owner == nullptr ? 1U : 0U;
+  return free;
+}
+
+void Scheduler::fire_pooled_timer(Timer& timer, Scheduler& scheduler) {
+  ActorTimer& actor_timer = static_cast<ActorTimer&>(timer);
+  actor_timer.pending_order = scheduler.next_pending_order();
+  actor_timer.owner->set(ActorCore::kSystemPending);
+  scheduler.make_ready(*actor_timer.owner);
 }
 
 void Scheduler::send_after(chart::Machine& machine, chart::EventId event, std::uint32_t delay_ms) {

@@ -371,6 +371,26 @@ TEST(ChartTable, deep_history_over_parallel_regions_keeps_a_bitmask_of_the_subtr
   EXPECT_EQ(chart.history_bytes(), 2U);
 }
 
+TEST(ChartTable, max_armed_timers_sums_parallel_regions_and_takes_the_busiest_child) {
+  using namespace std::chrono_literals;
+  static constexpr auto chart =
+      lit::chart::define<Empty>("armed",
+                                initial("both"),
+                                parallel("both",
+                                         after(5ms).to("single"),  // its own: 1
+                                         state("left",
+                                               initial("l1"),
+                                               state("l1", after(1ms).to("l2"), after(2ms).to("l2")),  // 2
+                                               state("l2", after(3ms).to("l1"))),                      // 1
+                                         state("right", after(4ms).to("right"))),                      // 1
+                                state("single", after(1ms).to("both"), after(9ms).to("both"), after(7ms).to("both")));
+  // "both" with l1 and right: 1 + 2 + 1. "single" alone arms 3.
+  static_assert(lit::chart::table_of<chart>.timer_count == 8);
+  EXPECT_EQ(lit::chart::table_of<chart>.max_armed_timers, 4U);
+  static constexpr auto no_timers = lit::chart::define<Empty>("none", initial("a"), state("a"));
+  EXPECT_EQ(lit::chart::table_of<no_timers>.max_armed_timers, 0U);
+}
+
 TEST(ChartTable, names_are_available_for_introspection) {
   constexpr Table table = lit::chart::table_of<sixteen>;
   EXPECT_EQ(table.name, "sixteen");

@@ -8,6 +8,7 @@
 // rows are indexed by 16 bits), size(), operator[], data(), begin() and end().
 #pragma once
 
+#include <array>
 #include <bit>
 #include <cstdint>
 #include <string_view>
@@ -710,7 +711,29 @@ class Compiler {
     header.event_count = static_cast<std::uint16_t>(out_.events.size());
     header.timer_count = static_cast<std::uint16_t>(out_.timers.size());
     header.invoke_count = static_cast<std::uint16_t>(out_.invokes.size());
+    header.max_armed_timers = max_armed_timers();
     header.structural_hash = structural_hash();
+  }
+
+  // The most after() timers one configuration arms at once: a state's own,
+  // plus all its regions' (parallel) or its busiest child's (compound). States
+  // come in document order, so walking backwards meets children first.
+  constexpr std::uint16_t max_armed_timers() const {
+    std::array<unsigned, kMaxStates> regions_sum{};
+    std::array<unsigned, kMaxStates> busiest_child{};
+    unsigned top = 0;
+    for (std::size_t i = out_.states.size(); i-- > 0;) {
+      const StateRow& state = out_.states[i];
+      const unsigned armed =
+          state.timer_count + (state.kind == StateKind::parallel ? regions_sum[i] : busiest_child[i]);
+      if (state.parent == kRoot) {
+        top = armed > top ? armed : top;
+      } else {
+        regions_sum[state.parent] += armed;
+        if (armed > busiest_child[state.parent]) busiest_child[state.parent] = armed;
+      }
+    }
+    return static_cast<std::uint16_t>(top);
   }
 
   constexpr void hash_event(Hash& hash, EventId id) const {

@@ -45,6 +45,7 @@ enum class Failure : std::uint8_t {
   history_memory,           // the machine was given less history memory than its table needs
   reentrant_dispatch,       // an action called start() or dispatch() on its own machine
   unknown_event,            // an action raised an event id that is not the chart's
+  host,                     // the host could not carry out a call (an after() with no timer left); see failure_reason()
 };
 
 inline constexpr unsigned kInternalQueueCapacity = 16;
@@ -194,6 +195,9 @@ class Machine {
   const char* failure_reason() const { return failure_reason_; }
   void set_tracing(bool on) { set_mode(kTracing, on); }
   bool tracing() const { return (mode_ & kTracing) != 0; }
+  // For the Host, from inside one of its calls: fails the machine as
+  // Step::fail() does, with Failure::host. `reason` must be a literal.
+  void fail_from_host(const char* reason) { record_failure(Failure::host, reason); }
 
  private:
   friend class Step;

@@ -135,10 +135,11 @@ struct Table {
   std::uint16_t event_count = 0;
   std::uint16_t timer_count = 0;
   std::uint16_t invoke_count = 0;
-  std::uint16_t initial = kNone;    // the root's initial transition
-  std::uint16_t history_bytes = 0;  // history memory a machine of this chart needs
-  EventId other_event = kNone;      // what a name the chart does not know dispatches as (names.hpp)
-  StateSet atomic_states = 0;       // atomic and final states: what a configuration bottoms out in
+  std::uint16_t max_armed_timers = 0;  // the most timers one configuration arms at once
+  std::uint16_t initial = kNone;       // the root's initial transition
+  std::uint16_t history_bytes = 0;     // history memory a machine of this chart needs
+  EventId other_event = kNone;         // what a name the chart does not know dispatches as (names.hpp)
+  StateSet atomic_states = 0;          // atomic and final states: what a configuration bottoms out in
   StateSet final_states = 0;
   StateSet history_states = 0;
   StateSet eventless_sources = 0;  // states with eventless transitions

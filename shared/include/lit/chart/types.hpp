@@ -7,6 +7,8 @@
 #include <string_view>
 #include <type_traits>
 
+#include "lit/target.hpp"
+
 namespace lit::chart {
 
 // A set of states is one machine word's worth of bits: bit i is state i, and
@@ -18,11 +20,7 @@ namespace lit::chart {
 // LIT_CHART_STATE_BITS (32 or 64) to choose otherwise; a chart with more
 // states than that fails to compile (CompileError::too_many_states).
 #ifndef LIT_CHART_STATE_BITS
-#if defined(__ARM_ARCH_PROFILE) && __ARM_ARCH_PROFILE == 'M'
-#define LIT_CHART_STATE_BITS 32
-#else
-#define LIT_CHART_STATE_BITS 64
-#endif
+#define LIT_CHART_STATE_BITS (LIT_CORTEX_M ? 32 : 64)
 #endif
 static_assert(LIT_CHART_STATE_BITS == 32 || LIT_CHART_STATE_BITS == 64, "LIT_CHART_STATE_BITS is 32 or 64");
 using StateSet = std::conditional_t<LIT_CHART_STATE_BITS == 32, std::uint32_t, std::uint64_t>;
