@@ -224,9 +224,14 @@ def unplug_and_replug_20_times(litd, board):
     device = litd.device()
     figures("link", losses=device["counters"].get("link_losses", 0), reopened=device["counters"].get("reopens", 0),
             link_restarts=litd.metric("lit_supervisor_link_restarts_total"))
-    losses = warm_up // 2 + 10
-    check(int(device["counters"]["link_losses"]) == losses,
-          "link losses %s, not %d" % (device["counters"]["link_losses"], losses))
+    # One loss per long unplug. A 0.2 s one rides out the link timeout when
+    # litd has reopened the port and frames flow again within the second; on
+    # a loaded machine that can take the rest of the second (CI saw one late
+    # loss in 17 short unplugs), so two such are allowed, and reported.
+    long_unplugs = warm_up // 2 + 10
+    lost = int(device["counters"]["link_losses"])
+    figures("short unplugs that lost the link late", count=lost - long_unplugs)
+    check(long_unplugs <= lost <= long_unplugs + 2, "link losses %d, with %d long unplugs" % (lost, long_unplugs))
     check(device["boot_id"] == boot, "the board rebooted")
     check(litd.metric("lit_supervisor_restarts_total") == 0, "a link loss was charged to the crash budget")
     # No stuck actors: each device actor takes a message, and a subtree restart completes.
