@@ -118,7 +118,7 @@ class Actor final : public ActorCore {
     for (std::size_t i = 0; i < timers_.size(); ++i) {
       timers_[i].owner = this;
       timers_[i].index = static_cast<std::uint16_t>(i);
-      timers_[i].fire = &fire_timer;
+      timers_[i].fire = &Scheduler::fire_actor_timer;
     }
   }
   ~Actor() = default;
@@ -620,13 +620,6 @@ class Actor final : public ActorCore {
       scheduler.make_ready(core);
       return true;
     }
-  }
-
-  static void fire_timer(Timer& timer, Scheduler& scheduler) {
-    ActorTimer& actor_timer = static_cast<ActorTimer&>(timer);
-    actor_timer.pending_order = scheduler.next_pending_order();
-    actor_timer.owner->set(kSystemPending);
-    scheduler.make_ready(*actor_timer.owner);
   }
 
   static bool arm_timer(ActorCore& core, Scheduler& scheduler, std::uint16_t timer, std::uint32_t delay_ms) {

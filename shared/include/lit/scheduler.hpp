@@ -275,6 +275,9 @@ class Scheduler final {
   // Pooled timers not in use, and after()s that found none free (each failed its chart).
   std::size_t free_timers() const;
   std::uint32_t timer_shortfalls() const { return timer_shortfalls_; }
+  // What an after() timer does when it fires, pooled or in its actor: marks
+  // it pending for the owner's next activation.
+  static void fire_actor_timer(Timer& timer, Scheduler& scheduler);
 
   // ---- the chart::Host of every actor machine on this loop -------------------------
   // Its calls act for the actor in current().
@@ -331,7 +334,6 @@ class Scheduler final {
   // observer, and returns `result`.
   [[gnu::noinline, gnu::cold]] SendResult refused(const ActorCore& actor, SendResult result);
   static void fire_delayed_send(Timer& timer, Scheduler& scheduler);
-  static void fire_pooled_timer(Timer& timer, Scheduler& scheduler);
 
   Port& port_;
   detail::SchedulerHost host_{*this};

@@ -25,7 +25,7 @@ Scheduler::Scheduler(Port& port, Storage storage, Options options)
   // A free pooled timer has no owner; the free list runs through `next`.
   for (ActorTimer& timer : timer_pool_) {
     timer = ActorTimer{};
-    timer.fire = &fire_pooled_timer;
+    timer.fire = &fire_actor_timer;
     timer.next = free_timers_;
     free_timers_ = &timer;
   }
@@ -491,7 +491,7 @@ std::size_t Scheduler::free_timers() const {
   return free;
 }
 
-void Scheduler::fire_pooled_timer(Timer& timer, Scheduler& scheduler) {
+void Scheduler::fire_actor_timer(Timer& timer, Scheduler& scheduler) {
   ActorTimer& actor_timer = static_cast<ActorTimer&>(timer);
   actor_timer.pending_order = scheduler.next_pending_order();
   actor_timer.owner->set(ActorCore::kSystemPending);
