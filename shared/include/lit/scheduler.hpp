@@ -21,6 +21,7 @@
 #include "lit/chart/machine.hpp"
 #include "lit/mailbox.hpp"
 #include "lit/port.hpp"
+#include "lit/target.hpp"
 
 namespace lit {
 
@@ -149,6 +150,16 @@ class SchedulerHost final : public chart::Host {
 };
 }  // namespace detail
 
+// A build whose image runs one scheduler (every Cortex-M build: the
+// firmware's main loop) has no other loop to send to: Scheduler::send takes
+// no cross-loop branch and links no cross-loop path per payload type. ISRs
+// still reach actors through lit::post(). Define LIT_SINGLE_LOOP (0 or 1) to
+// choose otherwise.
+#ifndef LIT_SINGLE_LOOP
+#define LIT_SINGLE_LOOP LIT_CORTEX_M
+#endif
+inline constexpr bool kSingleLoop = LIT_SINGLE_LOOP != 0;
+
 class Scheduler final {
  public:
   struct Storage {
@@ -162,7 +173,7 @@ class Scheduler final {
   };
   struct Options {
     std::uint16_t fairness = 64;  // mailbox messages per activation
-    std::uint8_t loop_id = 0;     // distinct per scheduler in one process
+    std::uint8_t loop_id = 0;     // distinct per scheduler in one process (LIT_SINGLE_LOOP: one)
   };
 
   Scheduler(Port& port, Storage storage, Options options);
@@ -390,9 +401,11 @@ template <class Payload>
 SendResult Scheduler::send(const Address<Payload>& to, chart::EventId event, const Payload& payload) {
   ActorCore* const actor = to.actor;
   if (actor == nullptr) return SendResult::dead;
-  // The cross-loop path stays out of line, so this one keeps few registers.
-  if (actor->loop_ != loop_id_) [[unlikely]]
-    return post_from_loop(to, event, payload);
+  if constexpr (!kSingleLoop) {
+    // The cross-loop path stays out of line, so this one keeps few registers.
+    if (actor->loop_ != loop_id_) [[unlikely]]
+      return post_from_loop(to, event, payload);
+  }
   // Addresses never carry ActorCore::kStopped: one compare says "alive, this incarnation".
   if (actor->incarnation_ != to.incarnation) return refused(*actor, SendResult::dead);
   if (event >= actor->type_->event_count) [[unlikely]]
