@@ -121,14 +121,19 @@ void panic(const char* reason) {
 }
 
 std::uint64_t boot_entropy() {
+  // Two words from the RNG (0 where it fails); should it fail, the chip's ID
+  // and the boot count still differ per chip and per boot. Folded in a loop:
+  // one copy of the 64-bit mixing, not six.
+  std::uint32_t random[2] = {};
+  for (std::uint32_t& word : random) static_cast<void>(stm32::rng::next(word));
+  const std::uint64_t inputs[] = {
+      (std::uint64_t{random[0]} << 32U) | random[1],
+      reg(kUniqueId),
+      (std::uint64_t{reg(kUniqueId + 4U)} << 32U) | reg(kUniqueId + 8U),
+      (std::uint64_t{cortex_m::reset_record::boot_count()} << 32U) | reg(cortex_m::systick::kCvr),
+  };
   std::uint64_t seed = 0;
-  for (int word = 0; word < 2; ++word) {
-    std::uint32_t random = 0;
-    if (stm32::rng::next(random)) seed = mix_entropy(seed, random);
-  }
-  // Should the RNG fail, the chip's ID and the boot count still differ per chip and per boot.
-  for (std::uintptr_t word = 0; word < 3; ++word) seed = mix_entropy(seed, reg(kUniqueId + 4U * word));
-  seed = mix_entropy(seed, (std::uint64_t{cortex_m::reset_record::boot_count()} << 32U) | reg(cortex_m::systick::kCvr));
+  for (const std::uint64_t input : inputs) seed = mix_entropy(seed, input);
   return seed;
 }
 

@@ -136,8 +136,18 @@ inline bool decode_envelope(std::span<const std::uint8_t> in, Envelope& envelope
   for (std::size_t i = 0; i < n; ++i) to[i] = from[i];
   to[n] = '\0';
 }
+// A C string (null: empty), read no further than what fits.
+[[gnu::noinline]] inline void copy_text(char* to, std::size_t capacity, const char* from) {
+  std::size_t n = 0;
+  for (; from != nullptr && n + 1 < capacity && from[n] != '\0'; ++n) to[n] = from[n];
+  to[n] = '\0';
+}
 template <std::size_t N>
 void copy_text(char (&to)[N], std::string_view from) {
+  copy_text(to, N, from);
+}
+template <std::size_t N>
+void copy_text(char (&to)[N], const char* from) {
   copy_text(to, N, from);
 }
 template <std::size_t N>
