@@ -3,13 +3,15 @@
 // second serial port through a Unix socket. No daemon: this is the device
 // side's acceptance test.
 //
-//   agent_link_test --qemu qemu-system-arm --machine mps2-an385 --kernel agent.elf [--image full|min]
+//   agent_link_test --qemu qemu-system-arm --machine mps2-an385 --kernel agent.elf [--image full|min|min-sup]
 //
 // One QEMU runs for the whole suite; the tests run in order. `full` (the
 // agent image, AgentLink.*): the last test faults the device on purpose, so
 // it reboots with a new boot id and reports the HardFault in its next
 // handshake. `min` (the minimal agent, AgentMinLink.*): its one actor's
-// handshake, a request and its reply, and a host-commanded restart.
+// handshake, a request and its reply, and a host-commanded restart, which the
+// agent carries out through the scheduler (echo has no device supervisor).
+// `min-sup` (agent_min_sup): the same, with echo a device supervisor's child.
 #include <fcntl.h>
 #include <gtest/gtest.h>
 #include <poll.h>
@@ -51,7 +53,8 @@ struct Options {
   std::string qemu = "qemu-system-arm";
   std::string machine = "mps2-an385";
   std::string kernel;
-  bool minimal = false;  // --image min: the minimal agent (apps/agent_min)
+  bool minimal = false;     // --image min or min-sup: the minimal agent (apps/agent_min)
+  bool supervised = false;  // --image min-sup: its echo under a device supervisor
 };
 Options options;
 
@@ -550,16 +553,22 @@ TEST_F(AgentMinLink, handshake_reports_boot_id_reset_reason_and_its_one_actor_wi
   const lit::link::DeviceInfo& info = host->node.device();
   EXPECT_NE(info.boot_id, 0U);
   EXPECT_EQ(info.last_reset, lit_wire_ResetReason_RESET_REASON_POWER_ON);
-  EXPECT_EQ(std::string(info.firmware.data()), std::string("lit-agent-min ") + LIT_VERSION);
+  const char* const firmware = options.supervised ? "lit-agent-min-sup " : "lit-agent-min ";
+  EXPECT_EQ(std::string(info.firmware.data()), std::string(firmware) + LIT_VERSION);
   const std::optional<std::uint64_t> build_id = lit::litctl::elf_build_id_prefix(options.kernel);
   ASSERT_TRUE(build_id.has_value()) << options.kernel << " has no build id";
   EXPECT_EQ(info.firmware_hash, *build_id);
-  ASSERT_EQ(info.actor_count, 2U);
-  EXPECT_STREQ(info.actors[0].path, "/dev");
-  EXPECT_STREQ(info.actors[0].chart, "supervisor");
   EXPECT_STREQ(info.actors[lit::demo::kEchoRow].path, "/dev/echo");
   EXPECT_STREQ(info.actors[lit::demo::kEchoRow].chart, "echo");
   EXPECT_EQ(info.actors[lit::demo::kEchoRow].chart_hash, EchoTable::kTable.structural_hash);
+  EXPECT_EQ(info.actors[lit::demo::kEchoRow].supervised, options.supervised);
+  if (options.supervised) {
+    ASSERT_EQ(info.actor_count, 2U);
+    EXPECT_STREQ(info.actors[lit::demo::kMinSupervisorRow].path, "/dev");
+    EXPECT_STREQ(info.actors[lit::demo::kMinSupervisorRow].chart, "supervisor");
+  } else {
+    ASSERT_EQ(info.actor_count, 1U);
+  }
   EXPECT_EQ(host->echo->device_incarnation(), 1U);
   EXPECT_EQ(host->node.endpoint_counters().rejections, 0U);
 }
@@ -598,10 +607,15 @@ int main(int argc, char** argv) {
     if (flag == "--qemu") options.qemu = argv[i + 1];
     if (flag == "--machine") options.machine = argv[i + 1];
     if (flag == "--kernel") options.kernel = argv[i + 1];
-    if (flag == "--image") options.minimal = std::string(argv[i + 1]) == "min";
+    if (flag == "--image") {
+      const std::string image = argv[i + 1];
+      options.minimal = image == "min" || image == "min-sup";
+      options.supervised = image == "min-sup";
+    }
   }
   if (options.kernel.empty()) {
-    std::fprintf(stderr, "usage: %s --qemu QEMU --machine MACHINE --kernel AGENT.elf [--image full|min]\n", argv[0]);
+    std::fprintf(
+        stderr, "usage: %s --qemu QEMU --machine MACHINE --kernel AGENT.elf [--image full|min|min-sup]\n", argv[0]);
     return 2;
   }
   // Each image has its own suite; both share the one QEMU the suite starts.

@@ -54,8 +54,10 @@ inline constexpr std::uint32_t kSupervisorRow = 0;
 inline constexpr std::uint32_t kBlinkyRow = 1;
 inline constexpr std::uint32_t kSensorRow = 2;
 inline constexpr std::uint32_t kThermostatRow = 3;
-// The minimal agent's table (apps/agent_min): its supervisor, then echo.
-inline constexpr std::uint32_t kEchoRow = 1;
+// The minimal agent's table (apps/agent_min): echo, then (in its variant
+// with a device supervisor) that supervisor.
+inline constexpr std::uint32_t kEchoRow = 0;
+inline constexpr std::uint32_t kMinSupervisorRow = 1;
 
 // The host side of the conversation: what the device sends to host actors.
 struct HostClient {};

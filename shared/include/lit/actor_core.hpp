@@ -85,6 +85,10 @@ struct ActorType {
   // handle the request, and the caller stops it gracefully instead. Null: it
   // never handles one (a remote proxy).
   bool (*request_shutdown)(ActorCore& actor, Scheduler& scheduler) = nullptr;
+  // A supervisor's: one of the actors it started has stopped (Scheduler::exit
+  // tells the parent through here, so an image without supervisors links none
+  // of their code). Null for everything else.
+  void (*child_exited)(ActorCore& parent, ActorCore& child, std::uint32_t incarnation, Reason reason) = nullptr;
   // The chart plumbing the scheduler's Host calls reach (null for supervisors):
   // the actor's after() timers (in the actor or from the scheduler's pool) and
   // invocation slots (one per table row), its deferred events, and its own

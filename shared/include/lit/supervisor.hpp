@@ -184,8 +184,9 @@ class Supervisor : public ActorCore {
   static std::uint32_t stop_fn(ActorCore& actor, Scheduler& scheduler, Reason reason, StopMode mode);
   static bool request_shutdown_fn(ActorCore& actor, Scheduler& scheduler);
   static void fire_child_timer(Timer& timer, Scheduler& scheduler);
+  static void child_exited_fn(ActorCore& self, ActorCore& child, std::uint32_t incarnation, Reason reason);
 
-  // From Scheduler::exit: a child stopped.
+  // From Scheduler::exit (through kType.child_exited): a child stopped.
   void child_exited(ActorCore& child, std::uint32_t incarnation, Reason reason);
 
   SupervisorError validate(const ChildSpec& spec) const;

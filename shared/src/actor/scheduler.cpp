@@ -179,7 +179,10 @@ void Scheduler::exit(ActorCore& actor, Reason reason, StopMode mode) {
   if (armed_watches_ != 0 || downs_head_ != nullptr) drop_watches_of(actor, incarnation);
   if (watched) fire_watches(actor, incarnation, reason);
   if (observer_ != nullptr) observer_->on_exited(actor, incarnation, reason);
-  if (actor.parent_ != nullptr) actor.parent_->child_exited(actor, incarnation, reason);
+  if (actor.parent_ != nullptr) {
+    ActorCore& parent = *actor.parent_;
+    parent.type_->child_exited(parent, actor, incarnation, reason);
+  }
 }
 
 void Scheduler::set_tracing(ActorCore& actor, bool on) {

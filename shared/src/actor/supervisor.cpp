@@ -47,6 +47,7 @@ const ActorType Supervisor::kType{
     .activate = &Supervisor::activate_fn,
     .stop = &Supervisor::stop_fn,
     .request_shutdown = &Supervisor::request_shutdown_fn,
+    .child_exited = &Supervisor::child_exited_fn,
 };
 
 Supervisor::Supervisor(SupervisorFlags flags,
@@ -294,6 +295,10 @@ bool Supervisor::request_shutdown_fn(ActorCore& actor, Scheduler& scheduler) {
   self.shutdown_requested_ = true;
   scheduler.make_ready(self);
   return true;
+}
+
+void Supervisor::child_exited_fn(ActorCore& self, ActorCore& child, std::uint32_t incarnation, Reason reason) {
+  static_cast<Supervisor&>(self).child_exited(child, incarnation, reason);
 }
 
 // ---- child events ------------------------------------------------------------------------

@@ -19,6 +19,15 @@ DeviceAgent::DeviceAgent(Scheduler& scheduler,
   observer_.agent = this;
   timer_.agent = this;
   timer_.fire = &DeviceAgent::fire;
+  if (config_.supervision == nullptr) {
+    for (const AgentActor& entry : actors_) {
+      if (entry.supervisor != nullptr) {
+        scheduler_.port().fatal(
+            "DeviceAgent: a table actor has a device supervisor, but the agent has no "
+            "DeviceAgentConfig::supervision to command it with");
+      }
+    }
+  }
   if (config_.telemetry != nullptr) config_.telemetry->start(*this);
   rearm();
 }
@@ -193,9 +202,8 @@ void DeviceAgent::release_claims() {
   // Device autonomy: the local supervisors decide again, starting with any
   // exit they recorded while the host held the actor.
   for (std::size_t i = 0; i < actors_.size(); ++i) {
-    if (!claimed(i)) continue;
     const AgentActor& entry = actors_[i];
-    static_cast<void>(entry.supervisor->hold_child(entry.child_id, false));
+    if (claimed(i) && entry.supervisor != nullptr) config_.supervision->hold(*entry.supervisor, entry.child_id, false);
   }
   claimed_ = 0;
 }
@@ -266,7 +274,7 @@ SendResult DeviceAgent::send_to_host(std::uint32_t export_id,
 void DeviceAgent::claim(std::size_t index) {
   const AgentActor& entry = actors_[index];
   claimed_ |= 1U << index;
-  static_cast<void>(entry.supervisor->hold_child(entry.child_id, true));
+  if (entry.supervisor != nullptr) config_.supervision->hold(*entry.supervisor, entry.child_id, true);
 }
 
 bool DeviceAgent::command(const lit_wire_SupervisionCommand& command) {
@@ -274,80 +282,100 @@ bool DeviceAgent::command(const lit_wire_SupervisionCommand& command) {
     ++counters_.unknown_actors;
     return true;
   }
-  // Room for this command's reply and the rows and exits it causes.
-  if (reports_free() < 4 || restart_waiting_) {
-    ++counters_.commands_deferred;
-    return false;
-  }
   const AgentActor& entry = actors_[command.actor];
-  if (entry.supervisor == nullptr) {
-    reply(command, lit_wire_SupervisionResult_SUPERVISION_RESULT_NOT_A_CHILD, "not a device supervisor's child");
-    return true;
-  }
-  Supervisor& supervisor = *entry.supervisor;
-  if (!supervisor.idle()) {
+  // Room for this command's reply and the rows and exits it causes, and a
+  // supervisor not in the middle of a restart or shutdown of its own.
+  if (reports_free() < 4 || restart_waiting_ ||
+      (entry.supervisor != nullptr && !config_.supervision->idle(*entry.supervisor))) {
     ++counters_.commands_deferred;
     return false;
   }
+  // Any command says the host supervises this actor now, even one that finds
+  // it already in the state asked for.
   ++counters_.commands;
   claim(command.actor);
+  const auto action = wire_value(command.action);
   const bool running = entry.actor->alive();
-  SupervisorError error = SupervisorError::ok;
-  switch (wire_value(command.action)) {
+  switch (action) {
     case lit_wire_SupervisionAction_SUPERVISION_ACTION_START:
       if (running) {
         reply(command, lit_wire_SupervisionResult_SUPERVISION_RESULT_ALREADY_RUNNING);
         return true;
       }
-      error = supervisor.restart_child(entry.child_id);
       break;
     case lit_wire_SupervisionAction_SUPERVISION_ACTION_STOP:
       if (!running) {
         reply(command, lit_wire_SupervisionResult_SUPERVISION_RESULT_NOT_RUNNING);
         return true;
       }
-      error = supervisor.terminate_child(entry.child_id);
-      if (error == SupervisorError::pending) error = SupervisorError::ok;  // its exit report follows
       break;
-    case lit_wire_SupervisionAction_SUPERVISION_ACTION_RESTART:
-      if (running) {
-        error = supervisor.terminate_child(entry.child_id);
-        if (error == SupervisorError::pending) {
-          restart_waiting_ = true;
-          restart_reply_ = true;
-          restart_command_ = command;
-          rearm();
-          return true;
-        }
-        if (error != SupervisorError::ok) break;
-      }
-      error = supervisor.restart_child(entry.child_id);
-      break;
+    case lit_wire_SupervisionAction_SUPERVISION_ACTION_RESTART: break;
     default: reply(command, lit_wire_SupervisionResult_SUPERVISION_RESULT_UNSPECIFIED, "unknown action"); return true;
   }
+  if (running) {
+    const bool restart = action == lit_wire_SupervisionAction_SUPERVISION_ACTION_RESTART;
+    SupervisorError error = stop_actor(entry);
+    if (error == SupervisorError::pending && restart) {
+      restart_waiting_ = true;  // finish_restart starts it once it is down
+      restart_reply_ = true;
+      restart_command_ = command;
+      rearm();
+      return true;
+    }
+    if (error == SupervisorError::pending) error = SupervisorError::ok;  // its exit report follows
+    if (!restart || error != SupervisorError::ok) {
+      reply_to(command, error);
+      return true;
+    }
+  }
+  start_actor(command, true);
+  return true;
+}
+
+SupervisorError DeviceAgent::stop_actor(const AgentActor& entry) {
+  if (entry.supervisor != nullptr) return config_.supervision->terminate(*entry.supervisor, entry.child_id);
+  scheduler_.stop(*entry.actor, Reason::shutdown());
+  return SupervisorError::ok;
+}
+
+void DeviceAgent::start_actor(const lit_wire_SupervisionCommand& command, bool tell) {
+  const AgentActor& entry = actors_[command.actor];
+  if (entry.supervisor != nullptr) {
+    const SupervisorError error = config_.supervision->restart(*entry.supervisor, entry.child_id);
+    if (tell) reply_to(command, error);
+    return;
+  }
+  Reason failure;
+  const bool started = scheduler_.start(*entry.actor, nullptr, failure);
+  if (!tell) return;
+  if (started) {
+    reply(command, lit_wire_SupervisionResult_SUPERVISION_RESULT_OK);
+  } else {
+    reply(command, lit_wire_SupervisionResult_SUPERVISION_RESULT_FAILED, failure.text);
+  }
+}
+
+void DeviceAgent::reply_to(const lit_wire_SupervisionCommand& command, SupervisorError error) {
   switch (error) {
     case SupervisorError::ok: reply(command, lit_wire_SupervisionResult_SUPERVISION_RESULT_OK); break;
     case SupervisorError::busy:
-      reply(command, lit_wire_SupervisionResult_SUPERVISION_RESULT_BUSY, to_string(error));
+      reply(command, lit_wire_SupervisionResult_SUPERVISION_RESULT_BUSY, config_.supervision->describe(error));
       break;
     case SupervisorError::running:
-      reply(command, lit_wire_SupervisionResult_SUPERVISION_RESULT_ALREADY_RUNNING, to_string(error));
+      reply(
+          command, lit_wire_SupervisionResult_SUPERVISION_RESULT_ALREADY_RUNNING, config_.supervision->describe(error));
       break;
-    default: reply(command, lit_wire_SupervisionResult_SUPERVISION_RESULT_FAILED, to_string(error)); break;
+    default:
+      reply(command, lit_wire_SupervisionResult_SUPERVISION_RESULT_FAILED, config_.supervision->describe(error));
+      break;
   }
-  return true;
 }
 
 void DeviceAgent::finish_restart() {
   const AgentActor& entry = actors_[restart_command_.actor];
-  if (!entry.supervisor->idle()) return;
+  if (!config_.supervision->idle(*entry.supervisor)) return;  // only a supervisor's stop waits
   restart_waiting_ = false;
-  const SupervisorError error = entry.supervisor->restart_child(entry.child_id);
-  if (!restart_reply_) return;
-  reply(restart_command_,
-        error == SupervisorError::ok ? lit_wire_SupervisionResult_SUPERVISION_RESULT_OK
-                                     : lit_wire_SupervisionResult_SUPERVISION_RESULT_FAILED,
-        error == SupervisorError::ok ? "" : to_string(error));
+  start_actor(restart_command_, restart_reply_);
 }
 
 // ---- telemetry ----------------------------------------------------------------------------

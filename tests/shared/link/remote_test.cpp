@@ -518,4 +518,97 @@ TEST_F(RemoteTest, device_messages_to_an_unknown_export_are_counted_not_lost_sil
   EXPECT_EQ(node.counters().messages_to_host, 0U);
 }
 
+// ---- a device actor without a device supervisor ---------------------------------------------
+
+// The minimal agent's wiring: one actor the device starts as a root, no
+// device supervisor, and an agent without AgentSupervision. The host's
+// supervisor is its only one.
+struct LoneDevice : DeviceLoop<2> {
+  explicit LoneDevice(Pipe& out)
+      : DeviceLoop(11),
+        agent(scheduler,
+              table,
+              lit::link::ByteSink{&out, &Pipe::sink},
+              lit::link::DeviceAgentConfig{.boot_id = 0xB0B0, .telemetry = nullptr, .supervision = nullptr}) {
+    port.attach(scheduler);
+    scheduler.set_observer(&agent.observer());
+    Reason failure;
+    EXPECT_TRUE(scheduler.start(lone, nullptr, failure));
+    port.run_until_idle();
+  }
+
+  DeviceWorker lone;
+  std::array<lit::link::AgentActor, 1> table{{{.path = "/dev/lone", .actor = &lone, .deliver = deliver_seq}}};
+  lit::link::DeviceAgent agent;
+};
+
+class LoneRemoteTest : public TwoLoops<LoneDevice> {
+ protected:
+  LoneRemoteTest() { device = std::make_unique<LoneDevice>(to_host); }
+};
+
+TEST_F(LoneRemoteTest, the_host_starts_stops_and_restarts_a_device_actor_that_has_no_device_supervisor) {
+  RemoteActor* lone = node.declare("/dev/lone");
+  Sup sup{SupervisorFlags{.strategy = Strategy::one_for_one, .intensity = {.max_restarts = 3, .period_ms = 5000}}};
+  ASSERT_EQ(sup.add_child(ChildSpec{.id = "lone", .actor = lone}), SupervisorError::ok);
+  ASSERT_TRUE(start_root(sup));
+  run(50);
+  ASSERT_EQ(lone->link(), RemoteActor::Link::attached);
+  EXPECT_FALSE(node.device().actors[0].supervised);
+  EXPECT_EQ(lone->device_incarnation(), 1U);  // already running: START answered "already running"
+  EXPECT_TRUE(device->agent.claimed(0));
+  ASSERT_EQ(host.send(lone->address(), kPing, seq_payload(1)), SendResult::ok);
+  run(20);
+  ASSERT_EQ(device->lone.context().pings, 1U);
+
+  // STOP and START, commanded by the host supervisor.
+  ASSERT_EQ(sup.terminate_child("lone"), SupervisorError::ok);
+  run(50);
+  EXPECT_FALSE(device->lone.alive());
+  ASSERT_EQ(sup.restart_child("lone"), SupervisorError::ok);
+  run(50);
+  ASSERT_EQ(lone->link(), RemoteActor::Link::attached);
+  EXPECT_TRUE(device->lone.alive());
+  EXPECT_EQ(device->lone.incarnation(), 2U);
+  EXPECT_EQ(device->lone.context().pings, 0U);  // a fresh context
+
+  // A failure on the device: reported, and the host's strategy restarts it.
+  ASSERT_EQ(host.send(lone->address(), kBoom, lit::link::RemotePayload{}), SendResult::ok);
+  run(50);
+  EXPECT_EQ(sup.restarts(), 1U);
+  ASSERT_EQ(lone->link(), RemoteActor::Link::attached);
+  EXPECT_TRUE(device->lone.alive());
+  EXPECT_EQ(device->lone.incarnation(), 3U);
+  EXPECT_EQ(lone->device_incarnation(), 3U);
+  EXPECT_EQ(device->agent.counters().commands_deferred, 0U);
+}
+
+TEST_F(LoneRemoteTest, while_the_link_is_down_nothing_restarts_it_and_the_host_does_once_it_is_back) {
+  RemoteActor* lone = node.declare("/dev/lone");
+  Sup sup{SupervisorFlags{.strategy = Strategy::one_for_one, .intensity = {.max_restarts = 3, .period_ms = 60'000}}};
+  ASSERT_EQ(sup.add_child(ChildSpec{.id = "lone", .actor = lone}), SupervisorError::ok);
+  ASSERT_TRUE(start_root(sup));
+  run(50);
+  ASSERT_EQ(lone->link(), RemoteActor::Link::attached);
+
+  unplug();
+  run(1200);
+  EXPECT_FALSE(device->agent.claimed(0));
+  ASSERT_EQ(device->scheduler.send(device->lone.address(), kBoom, Seq{}), SendResult::ok);
+  device->port.run_until_idle();
+  run(500);
+  EXPECT_FALSE(device->lone.alive());  // no device supervisor to restart it
+
+  replug();
+  run(2000);
+  EXPECT_EQ(node.counters().handshakes, 2U);
+  ASSERT_EQ(lone->link(), RemoteActor::Link::attached);
+  EXPECT_TRUE(device->lone.alive());
+  EXPECT_EQ(device->lone.incarnation(), 2U);
+  EXPECT_EQ(lone->device_incarnation(), 2U);
+  ASSERT_EQ(host.send(lone->address(), kPing, seq_payload(1)), SendResult::ok);
+  run(50);
+  EXPECT_EQ(device->lone.context().pings, 1U);
+}
+
 }  // namespace

@@ -12,6 +12,12 @@
 // When the link drops the agent releases every hold: the device supervisors
 // take over again (device autonomy), restarting what failed meanwhile.
 //
+// A table actor without a device supervisor (the minimal agent's) has the
+// host's supervisor as its only one: the agent starts and stops it through
+// the scheduler itself (a stop at once, gracefully: exit actions and
+// on_stop). While the link is down nothing restarts it; the table row the
+// next handshake sends says whether it runs, and the host decides.
+//
 // When the host says Goodbye (it is shutting down) the agent acts at once as
 // on link loss, without waiting for the link timeout: it releases every hold,
 // forgets what it owed the host, and reports `down` until the session
@@ -70,6 +76,18 @@ struct AgentActor {
 
 class DeviceAgent;
 
+// What the agent does to a device supervisor's child for the host, as a table
+// of functions (agent_supervision.cpp), so that an agent none of whose actors
+// has a device supervisor (the minimal agent) links none of the supervisor.
+struct AgentSupervision {
+  bool (*idle)(Supervisor& supervisor);  // false: a stop or restart is under way
+  void (*hold)(Supervisor& supervisor, const char* child, bool held);
+  SupervisorError (*terminate)(Supervisor& supervisor, const char* child);
+  SupervisorError (*restart)(Supervisor& supervisor, const char* child);
+  const char* (*describe)(SupervisorError error);
+};
+extern const AgentSupervision kAgentSupervision;
+
 // The bodies a device agent speaks (envelope.hpp): the handshake, the host's
 // messages, commands and Goodbye, and its own table rows, exits, replies,
 // messages and log lines. Traces and metrics snapshots add theirs
@@ -113,6 +131,9 @@ struct DeviceAgentConfig {
   std::uint32_t (*stack_free)() = nullptr;
   // Traces and metrics snapshots; null: neither (log() still sends).
   const AgentTelemetry* telemetry = &kAgentTelemetry;
+  // Commands to device supervisors' children; null: no table row has a
+  // device supervisor (a row that names one is a fatal wiring error).
+  const AgentSupervision* supervision = &kAgentSupervision;
 };
 
 struct DeviceAgentCounters {
@@ -245,6 +266,12 @@ class DeviceAgent {
   bool command(const lit_wire_SupervisionCommand& command);
   void claim(std::size_t index);
   void release_claims();
+  // Stops a table actor for a command: through its device supervisor
+  // (`pending` while it shuts down), or at once through the scheduler.
+  SupervisorError stop_actor(const AgentActor& entry);
+  // Starts it again, a new incarnation, and replies to `command` if `tell`.
+  void start_actor(const lit_wire_SupervisionCommand& command, bool tell);
+  void reply_to(const lit_wire_SupervisionCommand& command, SupervisorError error);
   void finish_restart();
   // The host said Goodbye: as a link loss, at once.
   void host_left();
