@@ -221,11 +221,13 @@ reconnect = {{ min = "50ms", max = "500ms" }}
 """
 
 
-def all_running(litd):
+def all_running(litd, states=True):
+    """Every actor running, and (states) every device actor's states known."""
     ran = litd.run_litctl("tree", "-o", "json")
     if ran.returncode != 0:
         return False
-    return subprocess.run([sys.executable, os.path.join(HERE, "..", "scripts", "lib", "all_running.py")],
+    return subprocess.run([sys.executable, os.path.join(HERE, "..", "scripts", "lib", "all_running.py")]
+                          + ([] if states else ["--without-states"]),
                           input=ran.stdout, text=True).returncode == 0
 
 

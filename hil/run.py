@@ -17,6 +17,8 @@ output is a line per scenario and a last line "N passed, N failed".
   python3 hil/run.py --build build --firmware build-fw-m4f/agent-fw/apps/agent/agent.elf
   python3 hil/run.py ... --board mps2-an385 --only device_loss
   python3 hil/run.py ... --drills     the wire drills (hil/drills.py) instead
+  python3 hil/run.py ... --minimal --firmware build-fw-m3/agent-fw/apps/agent_min/agent_min.elf
+                                      the minimal agent's scenario instead
 """
 import argparse
 import os
@@ -29,7 +31,7 @@ import traceback
 
 from harness import Litd, QemuBoard, RealBoard, Skip, all_running, link_up, wait_for
 from drills import DRILLS
-from scenarios import SCENARIOS
+from scenarios import MINIMAL_SCENARIOS, SCENARIOS
 
 # ---- the runner -------------------------------------------------------------------------------
 
@@ -41,11 +43,13 @@ def main():
     parser.add_argument("--board", default="netduinoplus2", help="QEMU machine: netduinoplus2 or mps2-an385")
     parser.add_argument("--drills", action="store_true",
                         help="run the wire drills (hil/drills.py, about 2.5 minutes) instead of the scenarios")
+    parser.add_argument("--minimal", action="store_true",
+                        help="run the minimal agent's scenarios (--firmware: agent_min.elf) instead")
     parser.add_argument("--only", action="append", default=[], help="run this scenario (repeatable)")
     parser.add_argument("--keep", action="store_true", help="keep each scenario's directory (logs)")
     parser.add_argument("--list", action="store_true", help="list the scenarios and exit")
     args = parser.parse_args()
-    suite = DRILLS if args.drills else SCENARIOS
+    suite = DRILLS if args.drills else MINIMAL_SCENARIOS if args.minimal else SCENARIOS
     if args.list:
         for scenario in suite:
             print("%-28s %s" % (scenario.__name__, scenario.__doc__.strip().splitlines()[0]))
@@ -78,7 +82,8 @@ def main():
             litd = Litd(args.build, directory, scenario.tree, board.port)
             litd.start()
             wait_for("board0's link", lambda: link_up(litd), 30)
-            wait_for("the whole tree running", lambda: all_running(litd), 20)
+            states = getattr(scenario, "states", True)
+            wait_for("the whole tree running", lambda: all_running(litd, states), 20)
             scenario(litd, board)
         except Skip as why:
             outcome, detail = "SKIP", str(why)

@@ -9,12 +9,14 @@ import re
 from harness import all_running, check, link_up, wait_for
 
 SCENARIOS = []
+# For the minimal agent (apps/agent_min: one echo actor, no device supervisor).
+MINIMAL_SCENARIOS = []
 
 
-def scenario(tree):
+def scenario(tree, suite=None):
     def register(function):
         function.tree = tree
-        SCENARIOS.append(function)
+        (SCENARIOS if suite is None else suite).append(function)
         return function
     return register
 
@@ -254,3 +256,43 @@ def sigterm_ordered_shutdown(litd, board):
         console = os.path.join(board.dir, "console-%d.log" % board.boots)
         wait_for("the board's console to say the host left",
                  lambda: "host left (goodbye)" in open(console, errors="replace").read(), 5)
+
+
+# ---- the minimal agent ---------------------------------------------------------------------
+
+# Its one actor, supervised from the gateway only: the board has no supervisor.
+MINIMAL = supervisor("gw", "one_for_one", 5) + on_board("gw/echo", "/dev/echo")
+
+
+def minimal_scenario(function):
+    """The minimal agent sends no telemetry: its actor's states stay unknown."""
+    function.states = False
+    return scenario(MINIMAL, MINIMAL_SCENARIOS)(function)
+
+
+@minimal_scenario
+def minimal_agent_supervised_from_the_host(litd, board):
+    """litctl sends to, restarts, stops and starts the minimal agent's actor; a new boot re-spawns it."""
+    device = litd.device()
+    check(device["firmware_name"].split()[0] == "lit-agent-min", "firmware " + device["firmware_name"])
+    ran = litd.run_litctl("send", "gw/echo", "ping")
+    check(ran.returncode == 0, "send ping: " + ran.stderr.strip())
+    was = incarnation(litd, "gw/echo")
+    check(litd.litctl_rc("restart", "gw/echo") == 0, "litctl restart gw/echo failed")
+    was = running_again(litd, "gw/echo", was)
+    check(litd.litctl_rc("stop", "gw/echo") == 0, "litctl stop gw/echo failed")
+    wait_for("gw/echo stopped", lambda: litd.node("gw/echo")["state"] == "RUN_STATE_STOPPED", 10)
+    check(litd.device()["link_state"] == "LINK_STATE_UP", "the link went down with the actor")
+    check(litd.litctl_rc("start", "gw/echo") == 0, "litctl start gw/echo failed")
+    running_again(litd, "gw/echo", 0)
+    boot = litd.device()["boot_id"]
+    board.kill()
+    wait_for("gw/echo's noconnection in the log",
+             lambda: count_lines(litd, r"gw/echo exited: noconnection") >= 1, 10)
+    board.start()
+    device = wait_for("a new handshake", lambda: link_up(litd), 30)
+    check(device["boot_id"] != boot, "the new QEMU has the old boot id")
+    wait_for("gw/echo re-spawned on the new boot", lambda: all_running(litd, states=False), 30)
+    ran = litd.run_litctl("send", "gw/echo", "ping")
+    check(ran.returncode == 0, "send ping after the new boot: " + ran.stderr.strip())
+    check(litd.metric("lit_supervisor_escalations_total", path="gw") == 0, "gw escalated")

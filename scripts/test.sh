@@ -100,6 +100,9 @@ echo "==> HIL on QEMU netduinoplus2 (at ${SECONDS} s)"
 count_checks python3 hil/run.py --build build --board netduinoplus2 --firmware "$fw_m4f/agent-fw/apps/agent/agent.elf"
 echo "==> HIL on QEMU mps2-an385 (at ${SECONDS} s)"
 count_checks python3 hil/run.py --build build --board mps2-an385 --firmware "$fw_m3/agent-fw/apps/agent/agent.elf"
+echo "==> HIL: the minimal agent on QEMU mps2-an385 (at ${SECONDS} s)"
+count_checks python3 hil/run.py --minimal --build build --board mps2-an385 \
+  --firmware "$fw_m3/agent-fw/apps/agent_min/agent_min.elf"
 # The wire drills (about 2.5 minutes): bit errors with counts at both ends, and
 # 20 unplug cycles with descriptor and RSS checks; on the default board.
 echo "==> wire drills on QEMU netduinoplus2 (at ${SECONDS} s)"
