@@ -13,6 +13,7 @@
 #include <memory>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "lit/link/agent.hpp"
@@ -609,6 +610,34 @@ TEST_F(LoneRemoteTest, while_the_link_is_down_nothing_restarts_it_and_the_host_d
   ASSERT_EQ(host.send(lone->address(), kPing, seq_payload(1)), SendResult::ok);
   run(50);
   EXPECT_EQ(device->lone.context().pings, 1U);
+}
+
+TEST(LoneDeviceWiring, a_row_with_a_device_supervisor_but_no_agent_supervision_is_a_fatal_wiring_error) {
+  lit::sim::SimPort port(5);
+  lit::Scheduler scheduler{port, {}};
+  DeviceWorker worker;
+  Sup sup{SupervisorFlags{.strategy = Strategy::one_for_one}};
+  const std::array<lit::link::AgentActor, 1> table{
+      {{.path = "/dev/w", .actor = &worker, .supervisor = &sup, .child_id = "w"}}};
+  Pipe out;
+  const lit::link::DeviceAgent agent(scheduler,
+                                     table,
+                                     lit::link::ByteSink{&out, &Pipe::sink},
+                                     lit::link::DeviceAgentConfig{.telemetry = nullptr, .supervision = nullptr});
+  ASSERT_EQ(port.fatals().size(), 1U);
+  EXPECT_NE(port.fatals()[0].find("DeviceAgentConfig::supervision"), std::string::npos) << port.fatals()[0];
+}
+
+TEST(CopyText, a_c_string_is_cut_to_its_field_and_null_is_empty) {
+  char field[6];
+  lit::link::copy_text(field, "echo");
+  EXPECT_STREQ(field, "echo");
+  lit::link::copy_text(field, "thermostat");
+  EXPECT_STREQ(field, "therm");
+  lit::link::copy_text(field, static_cast<const char*>(nullptr));
+  EXPECT_STREQ(field, "");
+  lit::link::copy_text(field, std::string_view("sensor/x", 6));
+  EXPECT_STREQ(field, "senso");
 }
 
 }  // namespace
