@@ -16,6 +16,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <new>
+#include <span>
 #include <type_traits>
 #include <utility>
 
@@ -294,17 +295,11 @@ class Actor final : public ActorCore {
     InvokeSlot* slot = nullptr;
     std::size_t slot_index = 0;
     std::uint32_t best = 0;
-    if constexpr (kPooledTimers) {
-      timer = scheduler.pending_timer(*this);
+    static_cast<void>(scheduler);  // for a chart without after(), or with its timers inside the actor
+    if constexpr (kTable.timer_count > 0) {
+      timer = kPooledTimers ? scheduler.pending_timer(*this)
+                            : Scheduler::first_pending(std::span<ActorTimer>(timers_.data(), timers_.size()), *this);
       if (timer != nullptr) best = timer->pending_order;
-    } else {
-      static_cast<void>(scheduler);
-      for (ActorTimer& candidate : timers_) {
-        if (candidate.pending_order != 0 && (best == 0 || candidate.pending_order < best)) {
-          best = candidate.pending_order;
-          timer = &candidate;
-        }
-      }
     }
     for (std::size_t i = 0; i < invokes_.size(); ++i) {
       if (invokes_[i].pending_order != 0 && (best == 0 || invokes_[i].pending_order < best)) {

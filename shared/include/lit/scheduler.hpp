@@ -278,7 +278,9 @@ class Scheduler final {
   // The one it holds for that row, or null.
   ActorTimer* find_timer(const ActorCore& owner, std::uint16_t index);
   // The owner's fired, undelivered pooled timer that fired first, or null.
-  ActorTimer* pending_timer(const ActorCore& owner);
+  ActorTimer* pending_timer(const ActorCore& owner) { return first_pending(timer_pool_, owner); }
+  // The same among any timers (an actor's own, or the pool).
+  static ActorTimer* first_pending(std::span<ActorTimer> timers, const ActorCore& owner);
   // Gives a pooled timer back (cancelled if armed): delivered, or its state exited.
   void release_timer(ActorTimer& timer);
   // Gives back every pooled timer the owner holds (it stopped).
@@ -414,6 +416,17 @@ SendResult Scheduler::send(const Address<Payload>& to, chart::EventId event, con
   if (result == SendResult::ok) [[likely]]
     make_ready(*actor);
   return result;
+}
+
+inline ActorTimer* Scheduler::first_pending(std::span<ActorTimer> timers, const ActorCore& owner) {
+  ActorTimer* first = nullptr;
+  for (ActorTimer& timer : timers) {
+    if (timer.owner == &owner && timer.pending_order != 0 &&
+        (first == nullptr || timer.pending_order < first->pending_order)) {
+      first = &timer;
+    }
+  }
+  return first;
 }
 
 inline void Scheduler::make_ready(ActorCore& actor) {

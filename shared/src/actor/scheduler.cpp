@@ -463,17 +463,6 @@ ActorTimer* Scheduler::find_timer(const ActorCore& owner, std::uint16_t index) {
   return nullptr;
 }
 
-ActorTimer* Scheduler::pending_timer(const ActorCore& owner) {
-  ActorTimer* first = nullptr;
-  for (ActorTimer& timer : timer_pool_) {
-    if (timer.owner == &owner && timer.pending_order != 0 &&
-        (first == nullptr || timer.pending_order < first->pending_order)) {
-      first = &timer;
-    }
-  }
-  return first;
-}
-
 void Scheduler::release_timer(ActorTimer& timer) {
   cancel(timer);
   timer.owner = nullptr;
